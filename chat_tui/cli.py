@@ -1,0 +1,71 @@
+"""The `chat-tui` command line: starts the app, or runs a subcommand for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from chat_tui import __version__
+
+# name -> (module under chat_tui.commands, one-line help). Imported only when used, so
+# starting the app does not pay for them.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chat-tui",
+        description=(
+            "Chat with LLMs in the terminal. With no API key set, a clearly labelled offline "
+            "simulated model answers, so everything can be tried at once."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"chat-tui {__version__}")
+    add_target_options(parser)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="where transcripts and logs are kept (default: the platform's user data dir)",
+    )
+    if SUBCOMMANDS:
+        subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+        for name, (module, help_text) in SUBCOMMANDS.items():
+            sub = subparsers.add_parser(name, help=help_text, description=help_text)
+            sub.set_defaults(_module=module)
+            importlib.import_module(f"chat_tui.commands.{module}").configure(sub)
+    return parser
+
+
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """--provider/--model/--no-stream, shared by the app and the one-shot commands."""
+    parser.add_argument(
+        "--provider",
+        metavar="NAME",
+        help="openai, anthropic, gemini, simulated or a profile name from the config file "
+        "(default: the first provider with an API key set, else the simulated model)",
+    )
+    parser.add_argument("--model", metavar="NAME", help="model name (default: the provider's)")
+    parser.add_argument(
+        "--no-stream",
+        action="store_true",
+        help="start in non-streaming mode (ctrl+t toggles it in the app)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = getattr(args, "_module", None)
+    if module is not None:
+        return int(importlib.import_module(f"chat_tui.commands.{module}").run(args) or 0)
+    from chat_tui.app import run_app
+
+    return run_app(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the `chat-tui` CLI. Each module defines `configure(parser)` and `run(args)`."""

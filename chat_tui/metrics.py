@@ -1,0 +1,109 @@
+"""Latency metrics, computed purely from arrival timestamps (seconds, monotonic clock).
+
+TTFT is send -> first content delta (text or reasoning); ITL is the list of gaps between
+consecutive content deltas; tokens/s is output tokens over first -> last delta; total time is
+send -> end. So total = TTFT + sum(ITL) + (end - last delta), and with a prompt finish the last
+term is ~0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyMetrics:
+    ttft_s: float | None = None
+    itl_mean_s: float | None = None
+    itl_p50_s: float | None = None
+    itl_p95_s: float | None = None
+    tokens_per_s: float | None = None
+    total_s: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    tokens_estimated: bool = False  # output_tokens is an estimate, not the provider's count
+    streaming: bool = True  # non-streaming: TTFT is the total time
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100) of already sorted values."""
+    if not sorted_values:
+        raise ValueError("percentile of no values")
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    rank = (len(sorted_values) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
+
+
+def inter_token_latencies(arrivals: Sequence[float]) -> list[float]:
+    return [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+
+
+def estimate_tokens(text: str) -> int:
+    """A provider-independent estimate (about 4 characters a token) for when none is reported."""
+    return 0 if not text else max(1, round(len(text) / 4))
+
+
+def compute(
+    t_send: float,
+    arrivals: Sequence[float],
+    t_end: float | None,
+    *,
+    output_tokens: int | None = None,
+    input_tokens: int | None = None,
+    reasoning_tokens: int | None = None,
+    tokens_estimated: bool = False,
+    streaming: bool = True,
+) -> ReplyMetrics:
+    """Metrics for one reply. `t_end` None means still running (no total yet)."""
+    ttft = arrivals[0] - t_send if arrivals else None
+    gaps = sorted(inter_token_latencies(arrivals))
+    itl_mean = sum(gaps) / len(gaps) if gaps else None
+    rate = None
+    if arrivals and output_tokens:
+        span = arrivals[-1] - arrivals[0]
+        if span > 0:
+            rate = output_tokens / span
+        elif t_end is not None and t_end > t_send and not streaming:
+            # Non-streaming: everything arrived at once; the rate is over the whole wait.
+            rate = output_tokens / (t_end - t_send)
+    return ReplyMetrics(
+        ttft_s=ttft,
+        itl_mean_s=itl_mean,
+        itl_p50_s=percentile(gaps, 50) if gaps else None,
+        itl_p95_s=percentile(gaps, 95) if gaps else None,
+        tokens_per_s=rate,
+        total_s=(t_end - t_send) if t_end is not None else None,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        reasoning_tokens=reasoning_tokens,
+        tokens_estimated=tokens_estimated,
+        streaming=streaming,
+    )
+
+
+def format_duration(seconds: float | None) -> str:
+    """The one way durations are shown: '—', '850 ms', '2.41 s', '1m 05s'."""
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.2f} s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}m {rest:02d}s"
+
+
+def format_rate(tokens_per_s: float | None) -> str:
+    return "—" if tokens_per_s is None else f"{tokens_per_s:.1f} tok/s"
+
+
+def format_tokens(count: int | None, estimated: bool) -> str:
+    if count is None:
+        return "—"
+    return f"~{count}" if estimated else str(count)

@@ -1,0 +1,159 @@
+"""The provider interface: what the rest of the app knows about talking to a model.
+
+Adapters turn each SDK's stream into the small set of typed events below and map every SDK
+failure to one `ProviderError` with a `FailureKind`. Nothing outside `chat_tui.providers`
+imports an SDK.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One earlier turn sent as context. Reasoning text is never part of it."""
+
+    role: Role
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """Everything a provider needs for one reply."""
+
+    model: str
+    messages: tuple[ChatMessage, ...]
+    system: str | None = None
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    # "low" / "medium" / "high" for providers with an effort knob; a token budget for the others.
+    reasoning_effort: str | None = None
+    reasoning_budget: int | None = None
+
+
+# ---- stream events -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as the provider reported them (None where it did not)."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+
+class FinishReason(enum.StrEnum):
+    STOP = "stop"
+    LENGTH = "length"  # stopped at the output token limit
+    CONTENT_FILTER = "content_filter"  # safety / content filtering
+    TOOL_CALLS = "tool_calls"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    reason: FinishReason
+    raw: str | None = None  # the provider's own word for it, for the record
+
+
+StreamEvent = TextDelta | ReasoningDelta | Usage | Finish
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole reply, from a non-streaming call."""
+
+    text: str
+    reasoning: str = ""
+    usage: Usage = field(default_factory=Usage)
+    finish: Finish | None = None
+
+
+# ---- failures -------------------------------------------------------------------------------
+
+
+class FailureKind(enum.StrEnum):
+    AUTH = "auth"
+    RATE_LIMITED = "rate_limited"
+    OVERLOADED = "overloaded"
+    SERVER_ERROR = "server_error"
+    CONNECTION_LOST = "connection_lost"
+    CONNECTION_FAILED = "connection_failed"  # never connected: refused, DNS
+    TIMEOUT = "timeout"
+    BAD_RESPONSE = "bad_response"  # malformed stream, unexpected shape
+    CONTEXT_TOO_LONG = "context_too_long"
+    MODEL_NOT_FOUND = "model_not_found"
+    BAD_REQUEST = "bad_request"
+    CONFIG = "config"  # no key, bad base URL, missing package
+
+    @property
+    def retryable(self) -> bool:
+        """Worth retrying automatically, when nothing of the reply has arrived yet."""
+        return self in _RETRYABLE
+
+
+_RETRYABLE = frozenset(
+    {FailureKind.RATE_LIMITED, FailureKind.OVERLOADED, FailureKind.SERVER_ERROR}
+)
+
+
+class ProviderError(Exception):
+    """A failure talking to a provider, with a message fit to show the user."""
+
+    def __init__(
+        self,
+        kind: FailureKind,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"ProviderError({self.kind.value!r}, {self.message!r}, status={self.status})"
+
+
+# ---- the protocol ---------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """One configured provider (or OpenAI-compatible profile).
+
+    `stream()` must close its HTTP response when the iterating task is cancelled or the
+    generator is closed, so the server stops generating. Adapters do not retry: the engine
+    owns the single retry policy (SDK retries are turned off).
+    """
+
+    name: str  # "openai", "anthropic", "gemini", "simulated" or a profile name
+    label: str  # shown to the user, e.g. "OpenAI" or "Ollama (local)"
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]: ...
+
+    async def complete(self, request: ChatRequest) -> Reply: ...
+
+    async def list_models(self) -> list[str]: ...
+
+    async def aclose(self) -> None: ...
