@@ -1,0 +1,229 @@
+"""Runs one reply: calls the provider, timestamps every arrival, buffers text, retries.
+
+The engine knows no widgets. A `ReplyRun` is driven by one coroutine (`run()`, run in a Textual
+worker); the renderer reads its buffers and `snapshot()` on its own cadence. The reading loop
+only appends and stamps, so rendering never slows the reader and cancellation lands inside the
+provider's read (which closes the HTTP stream).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chat_tui import metrics
+from chat_tui.buffer import DeltaBuffer
+from chat_tui.metrics import ReplyMetrics
+from chat_tui.providers.base import (
+    ChatRequest,
+    FailureKind,
+    Finish,
+    Provider,
+    ProviderError,
+    ReasoningDelta,
+    TextDelta,
+    Usage,
+)
+
+Clock = Callable[[], float]
+
+
+class RunState(enum.StrEnum):
+    WAITING = "waiting"  # request sent, nothing received yet
+    RETRY_WAIT = "retry_wait"  # backing off before the next attempt
+    RECEIVING = "receiving"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (RunState.COMPLETE, RunState.CANCELLED, RunState.FAILED)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """The one retry policy: SDK retries are off, so what the user sees is all there is."""
+
+    max_retries: int = 3
+    base_delay_s: float = 1.0
+    max_delay_s: float = 30.0
+    max_retry_after_s: float = 120.0
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after_s)
+        ceiling = min(self.base_delay_s * 2 ** (attempt - 1), self.max_delay_s)
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)  # "equal jitter"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryWait:
+    attempt: int  # the attempt about to be made (2 = first retry)
+    max_attempts: int
+    resume_at: float  # on the run's clock
+    reason: ProviderError
+
+
+class ReplyRun:
+    """One request and everything that arrives for it."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        request: ChatRequest,
+        *,
+        streaming: bool = True,
+        retry_policy: RetryPolicy | None = None,
+        clock: Clock = time.perf_counter,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.provider = provider
+        self.request = request
+        self.streaming = streaming
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.clock = clock
+        self._rng = rng or random.Random()
+        self.text = DeltaBuffer()
+        self.reasoning = DeltaBuffer()
+        self.state = RunState.WAITING
+        self.t_send: float | None = None
+        self.t_end: float | None = None
+        self.arrivals: list[float] = []  # one stamp per content delta (text or reasoning)
+        self.usage = Usage()
+        self.finish: Finish | None = None
+        self.error: ProviderError | None = None
+        self.retry: RetryWait | None = None
+        self.retries = 0
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.arrivals)
+
+    async def run(self) -> None:
+        """Drive the request to an end state. Re-raises CancelledError after recording it."""
+        try:
+            await self._run_with_retries()
+        except asyncio.CancelledError:
+            self.t_end = self.clock()
+            self.state = RunState.CANCELLED
+            self.retry = None
+            raise
+
+    async def _run_with_retries(self) -> None:
+        policy = self.retry_policy
+        for attempt in range(1, policy.max_retries + 2):
+            try:
+                await self._attempt()
+            except ProviderError as error:
+                last_attempt = attempt > policy.max_retries
+                if self.has_content or last_attempt or not error.kind.retryable:
+                    self._fail(error)
+                    return
+                await self._wait_before_retry(attempt + 1, error)
+            except Exception as error:  # an adapter bug must not take the app down
+                self._fail(
+                    ProviderError(
+                        FailureKind.BAD_RESPONSE,
+                        f"Unexpected error reading the reply: {type(error).__name__}: {error}",
+                    )
+                )
+                return
+            else:
+                self.t_end = self.clock()
+                self.state = RunState.COMPLETE
+                return
+
+    async def _attempt(self) -> None:
+        self.state = RunState.WAITING
+        self.t_send = self.clock()
+        if self.streaming:
+            async for event in self.provider.stream(self.request):
+                # Keep this body tiny: cancellation must land inside the provider's read.
+                if isinstance(event, TextDelta):
+                    if event.text:
+                        self.arrivals.append(self.clock())
+                        self.text.write(event.text)
+                        self.state = RunState.RECEIVING
+                elif isinstance(event, ReasoningDelta):
+                    if event.text:
+                        self.arrivals.append(self.clock())
+                        self.reasoning.write(event.text)
+                        self.state = RunState.RECEIVING
+                elif isinstance(event, Usage):
+                    self._merge_usage(event)
+                elif isinstance(event, Finish):
+                    self.finish = event
+        else:
+            reply = await self.provider.complete(self.request)
+            self.arrivals.append(self.clock())
+            self.reasoning.write(reply.reasoning)
+            self.text.write(reply.text)
+            self._merge_usage(reply.usage)
+            self.finish = reply.finish
+
+    async def _wait_before_retry(self, next_attempt: int, error: ProviderError) -> None:
+        self.retries += 1
+        delay = self.retry_policy.delay(next_attempt - 1, error.retry_after, self._rng)
+        self.retry = RetryWait(
+            attempt=next_attempt,
+            max_attempts=self.retry_policy.max_retries + 1,
+            resume_at=self.clock() + delay,
+            reason=error,
+        )
+        self.state = RunState.RETRY_WAIT
+        await asyncio.sleep(delay)
+        self.retry = None
+
+    def _fail(self, error: ProviderError) -> None:
+        self.t_end = self.clock()
+        self.error = error
+        self.state = RunState.FAILED
+        self.retry = None
+
+    def _merge_usage(self, usage: Usage) -> None:
+        self.usage = Usage(
+            input_tokens=usage.input_tokens
+            if usage.input_tokens is not None
+            else self.usage.input_tokens,
+            output_tokens=usage.output_tokens
+            if usage.output_tokens is not None
+            else self.usage.output_tokens,
+            reasoning_tokens=usage.reasoning_tokens
+            if usage.reasoning_tokens is not None
+            else self.usage.reasoning_tokens,
+        )
+
+    def output_tokens(self) -> tuple[int, bool]:
+        """(count, estimated): the provider's count when reported, else an estimate."""
+        if self.usage.output_tokens is not None:
+            return self.usage.output_tokens, False
+        return metrics.estimate_tokens(self.text.text) + metrics.estimate_tokens(
+            self.reasoning.text
+        ), True
+
+    def snapshot(self) -> ReplyMetrics:
+        """Metrics so far (final once the run has finished)."""
+        if self.t_send is None:
+            return ReplyMetrics(streaming=self.streaming)
+        count, estimated = self.output_tokens()
+        return metrics.compute(
+            self.t_send,
+            self.arrivals,
+            self.t_end,
+            output_tokens=count,
+            input_tokens=self.usage.input_tokens,
+            reasoning_tokens=self.usage.reasoning_tokens,
+            tokens_estimated=estimated,
+            streaming=self.streaming,
+        )
+
+    def elapsed(self) -> float:
+        if self.t_send is None:
+            return 0.0
+        return (self.t_end if self.t_end is not None else self.clock()) - self.t_send

@@ -1,0 +1,24 @@
+"""Make text from models, users and files safe to put on a terminal.
+
+Textual writes widget text to the terminal as is, so an ESC or OSC sequence inside a reply
+would reach the terminal (change its title, write the clipboard). Every control character
+except newline and tab is replaced by a visible stand-in, so the text is still shown literally.
+"""
+
+from __future__ import annotations
+
+_STANDINS: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ .. ␟
+_STANDINS.pop(ord("\n"))
+_STANDINS.pop(ord("\t"))
+_STANDINS[0x7F] = "␡"
+_STANDINS.update({code: "�" for code in range(0x80, 0xA0)})  # C1 controls, e.g. CSI 0x9b
+# Bidi overrides can make text display differently from what it is.
+_STANDINS.update({code: "�" for code in (0x202A, 0x202B, 0x202C, 0x202D, 0x202E)})
+_STANDINS.update({code: "�" for code in (0x2066, 0x2067, 0x2068, 0x2069)})
+
+
+def visible_text(text: str) -> str:
+    """`text` with control characters replaced by visible symbols; CRLF becomes LF."""
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    return text.translate(_STANDINS)
