@@ -1,0 +1,122 @@
+"""The database schema as numbered upgrade steps, keyed on SQLite's `PRAGMA user_version`.
+
+Each step moves the schema from version N-1 to N and is never edited once released: a change
+is a new step appended to `MIGRATIONS`. The whole upgrade runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Columns are ordered small-first: SQLite reads a row's columns in order, so keeping the
+# long `text`/`reasoning` values last lets listings and counts skip their overflow pages.
+_V1_CORE_TABLES = (
+    """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        title TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        temperature REAL,
+        max_output_tokens INTEGER,
+        reasoning_effort TEXT,
+        reasoning_budget INTEGER,
+        system_prompt TEXT
+    )
+    """,
+    "CREATE INDEX conversations_by_updated ON conversations (updated_at, id)",
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        provider TEXT,
+        model TEXT,
+        created_at REAL NOT NULL,
+        finished_at REAL,
+        streaming INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL,
+        error_kind TEXT,
+        error_message TEXT,
+        finish_reason TEXT,
+        has_metrics INTEGER NOT NULL DEFAULT 0,
+        ttft_s REAL,
+        itl_mean_s REAL,
+        itl_p50_s REAL,
+        itl_p95_s REAL,
+        tokens_per_s REAL,
+        total_s REAL,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        reasoning_tokens INTEGER,
+        tokens_estimated INTEGER NOT NULL DEFAULT 0,
+        text TEXT NOT NULL DEFAULT '',
+        reasoning TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX messages_by_conversation ON messages (conversation_id, id)",
+)
+
+# Full-text search over user and assistant text (never reasoning or system prompts). The index
+# reads its text from `messages` (external content), and a message is indexed only once it
+# stops streaming: progressive saves then never touch the index, which would otherwise
+# re-tokenize the whole reply on every save.
+_V2_FULL_TEXT_SEARCH = (
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        text, content = 'messages', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER messages_fts_after_insert AFTER INSERT ON messages
+    WHEN new.status != 'streaming' BEGIN
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_after_update AFTER UPDATE OF text, status ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text)
+            SELECT 'delete', old.id, old.text WHERE old.status != 'streaming';
+        INSERT INTO messages_fts (rowid, text)
+            SELECT new.id, new.text WHERE new.status != 'streaming';
+    END
+    """,
+    """
+    CREATE TRIGGER messages_fts_after_delete AFTER DELETE ON messages
+    WHEN old.status != 'streaming' BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END
+    """,
+    # Messages saved before this step are indexed now.
+    "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages "
+    "WHERE status != 'streaming'",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_CORE_TABLES, _V2_FULL_TEXT_SEARCH)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the schema up to `SCHEMA_VERSION`; returns the version found before.
+
+    Runs under BEGIN IMMEDIATE and re-reads the version inside it, so two app instances
+    starting together upgrade once. The caller has already refused newer versions.
+    """
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        found = schema_version(connection)
+        for steps in MIGRATIONS[found:]:
+            for statement in steps:
+                connection.execute(statement)
+        if found < SCHEMA_VERSION:
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return found

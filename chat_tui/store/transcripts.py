@@ -1,0 +1,356 @@
+"""`TranscriptStore`: every read and write of saved conversations, as quick SQLite calls.
+
+Meant for the app's main thread (one connection, no locking of its own). Each write commits
+at once, so a crash loses at most the reply text since the last progressive save.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
+from chat_tui.store.database import describe_sqlite_error, open_database
+from chat_tui.store.errors import StoreError, UnknownConversationError
+from chat_tui.store.rows import (
+    SETTINGS_COLUMNS,
+    TURN_COLUMNS,
+    settings_from_row,
+    settings_values,
+    turn_from_row,
+    turn_values,
+)
+from chat_tui.store.search import (
+    MATCH_END,
+    MATCH_START,
+    SNIPPET_ELLIPSIS,
+    SNIPPET_TOKENS,
+    SearchHit,
+    fts_match_expression,
+    snippet_spans,
+)
+
+APP_STOPPED_KIND = "app_stopped"
+APP_STOPPED_MESSAGE = "the app stopped before the reply finished"
+
+_INSERT_TURN = (
+    f"INSERT INTO messages (conversation_id, {', '.join(TURN_COLUMNS)}) "
+    f"VALUES (:conversation_id, {', '.join(f':{column}' for column in TURN_COLUMNS)})"
+)
+# Everything but created_at, which is kept from add_turn.
+_FINISH_TURN = (
+    "UPDATE messages SET "
+    f"{', '.join(f'{column} = :{column}' for column in TURN_COLUMNS if column != 'created_at')} "
+    "WHERE id = :id"
+)
+_SELECT_TURN = f"SELECT id, {', '.join(TURN_COLUMNS)} FROM messages"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """A row of the history list."""
+
+    id: int
+    title: str | None
+    created_at: float
+    updated_at: float
+    message_count: int
+    models: tuple[str, ...]  # distinct models that replied, oldest first
+
+
+class TranscriptStore:
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, read_only: bool) -> None:
+        self._connection = connection
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False) -> TranscriptStore:
+        """Open (creating if needed) the database; replies left `streaming` by an app that
+        died become `interrupted`. Raises StoreError for a file it must not use."""
+        store = cls(open_database(path, read_only=read_only), Path(path), read_only=read_only)
+        if not read_only:
+            store.mark_unfinished_replies_interrupted()
+        return store
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> TranscriptStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ---- writing --------------------------------------------------------------------------
+
+    def create_conversation(
+        self, settings: ConversationSettings | None = None, title: str | None = None
+    ) -> Conversation:
+        settings = settings or ConversationSettings()
+        now = time.time()
+        with self._transaction():
+            cursor = self._connection.execute(
+                f"INSERT INTO conversations (title, created_at, updated_at, "
+                f"{', '.join(SETTINGS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (title, now, now, *settings_values(settings)),
+            )
+        assert cursor.lastrowid is not None
+        return Conversation(
+            id=cursor.lastrowid, title=title, created_at=now, updated_at=now, settings=settings
+        )
+
+    def add_turn(self, conversation_id: int, turn: Turn) -> int:
+        """Save a message now (a user message before its request is sent; a reply as it
+        starts, with status STREAMING). Returns the message id."""
+        created_at = turn.created_at or time.time()
+        with self._transaction():
+            self._touch(conversation_id, created_at)
+            cursor = self._connection.execute(
+                _INSERT_TURN,
+                {"conversation_id": conversation_id, **turn_values(turn, created_at=created_at)},
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def update_reply_progress(self, message_id: int, text: str, reasoning: str = "") -> None:
+        """Save the reply so far: one small UPDATE, no full-text indexing.
+
+        Also (re)asserts STREAMING, in case another instance opening the store meanwhile took
+        this live reply for an abandoned one.
+        """
+        with self._guard():
+            self._connection.execute(
+                "UPDATE messages SET text = ?, reasoning = ?, status = 'streaming', "
+                "error_kind = NULL, error_message = NULL WHERE id = ?",
+                (text, reasoning, message_id),
+            )
+
+    def finish_reply(self, message_id: int, turn: Turn) -> None:
+        """Write the reply's final text, status, error and metrics (and index it for search)."""
+        if turn.status == MessageStatus.STREAMING:
+            raise ValueError("finish_reply needs a final status, not STREAMING")
+        finished_at = turn.finished_at or time.time()
+        values = turn_values(turn, created_at=0.0) | {"finished_at": finished_at, "id": message_id}
+        with self._transaction():
+            cursor = self._connection.execute(_FINISH_TURN, values)
+            if cursor.rowcount == 0:
+                raise UnknownConversationError(self.path, message_id, "message")
+            self._connection.execute(
+                "UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = "
+                "(SELECT conversation_id FROM messages WHERE id = ?)",
+                (finished_at, message_id),
+            )
+
+    def set_title(self, conversation_id: int, title: str) -> None:
+        """Name a conversation (does not move it up the history list)."""
+        with self._transaction():
+            self._require_changed(
+                self._connection.execute(
+                    "UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id)
+                ),
+                conversation_id,
+            )
+
+    rename = set_title
+
+    def update_settings(self, conversation_id: int, settings: ConversationSettings) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in SETTINGS_COLUMNS)
+        with self._transaction():
+            self._require_changed(
+                self._connection.execute(
+                    f"UPDATE conversations SET {assignments} WHERE id = ?",
+                    (*settings_values(settings), conversation_id),
+                ),
+                conversation_id,
+            )
+
+    def delete(self, conversation_id: int) -> None:
+        """Delete a conversation, its messages and their search index entries."""
+        with self._transaction():
+            # Explicit, rather than relying on the cascade alone, so the FTS triggers fire
+            # for each message whatever the connection's foreign_keys setting.
+            self._connection.execute(
+                "DELETE FROM messages WHERE conversation_id = ?", (conversation_id,)
+            )
+            self._require_changed(
+                self._connection.execute(
+                    "DELETE FROM conversations WHERE id = ?", (conversation_id,)
+                ),
+                conversation_id,
+            )
+
+    def mark_unfinished_replies_interrupted(self) -> int:
+        """Replies still `streaming` belong to an app that stopped; keep their text."""
+        with self._transaction():
+            cursor = self._connection.execute(
+                "UPDATE messages SET status = ?, error_kind = ?, error_message = ? "
+                "WHERE status = 'streaming'",
+                (str(MessageStatus.INTERRUPTED), APP_STOPPED_KIND, APP_STOPPED_MESSAGE),
+            )
+        return cursor.rowcount
+
+    # ---- reading --------------------------------------------------------------------------
+
+    def list_conversations(self, limit: int = 50, offset: int = 0) -> list[ConversationSummary]:
+        """Most recently active first."""
+        with self._guard():
+            rows = self._connection.execute(
+                """
+                SELECT c.id, c.title, c.created_at, c.updated_at,
+                    (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)
+                        AS message_count,
+                    (SELECT group_concat(model, char(31)) FROM (
+                        SELECT model, min(id) AS first_id FROM messages m
+                        WHERE m.conversation_id = c.id AND role = 'assistant'
+                            AND model IS NOT NULL
+                        GROUP BY model ORDER BY first_id)) AS models
+                FROM conversations c
+                ORDER BY c.updated_at DESC, c.id DESC
+                LIMIT ? OFFSET ?
+                """,
+                (limit, offset),
+            ).fetchall()
+        return [
+            ConversationSummary(
+                id=row["id"],
+                title=row["title"],
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
+                message_count=row["message_count"],
+                models=tuple(row["models"].split("\x1f")) if row["models"] else (),
+            )
+            for row in rows
+        ]
+
+    def count_conversations(self) -> int:
+        with self._guard():
+            return int(self._connection.execute("SELECT count(*) FROM conversations").fetchone()[0])
+
+    def load_conversation(self, conversation_id: int, *, tail: int | None = None) -> Conversation:
+        """The conversation with all its turns, or only the last `tail` (the quick way to
+        show a long one; fetch earlier ones with `load_turns_before`)."""
+        with self._guard():
+            row = self._connection.execute(
+                "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None:
+                raise UnknownConversationError(self.path, conversation_id)
+            if tail is None:
+                turns = self._select_turns("WHERE conversation_id = ? ORDER BY id", conversation_id)
+            else:
+                turns = self._select_turns(
+                    "WHERE conversation_id = ? ORDER BY id DESC LIMIT ?", conversation_id, tail
+                )
+                turns.reverse()
+        return Conversation(
+            id=row["id"],
+            title=row["title"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            settings=settings_from_row(row),
+            turns=turns,
+        )
+
+    def load_turns_before(
+        self, conversation_id: int, before_message_id: int, limit: int
+    ) -> list[Turn]:
+        """Up to `limit` turns just before a message, oldest first (for scrolling back)."""
+        with self._guard():
+            turns = self._select_turns(
+                "WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+                conversation_id,
+                before_message_id,
+                limit,
+            )
+        turns.reverse()
+        return turns
+
+    def count_turns(self, conversation_id: int) -> int:
+        with self._guard():
+            return int(
+                self._connection.execute(
+                    "SELECT count(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
+                ).fetchone()[0]
+            )
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Messages matching every word of `query` (as word prefixes), best first.
+
+        Any input is safe: it is never passed to FTS5 as syntax.
+        """
+        expression = fts_match_expression(query)
+        if expression is None:
+            return []
+        with self._guard():
+            rows = self._connection.execute(
+                """
+                WITH hits AS (
+                    SELECT rowid AS message_id, rank,
+                        snippet(messages_fts, 0, ?, ?, ?, ?) AS marked
+                    FROM messages_fts WHERE messages_fts MATCH ?
+                    ORDER BY rank LIMIT ?
+                )
+                SELECT hits.message_id, hits.rank, hits.marked, m.conversation_id, m.role,
+                    m.created_at, c.title
+                FROM hits
+                JOIN messages m ON m.id = hits.message_id
+                JOIN conversations c ON c.id = m.conversation_id
+                ORDER BY hits.rank
+                """,
+                (MATCH_START, MATCH_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS, expression, limit),
+            ).fetchall()
+        return [
+            SearchHit(
+                conversation_id=row["conversation_id"],
+                conversation_title=row["title"],
+                message_id=row["message_id"],
+                role=row["role"],
+                created_at=row["created_at"],
+                snippet=snippet_spans(row["marked"]),
+                rank=row["rank"],
+            )
+            for row in rows
+        ]
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _select_turns(self, where: str, *parameters: object) -> list[Turn]:
+        rows = self._connection.execute(f"{_SELECT_TURN} {where}", parameters).fetchall()
+        return [turn_from_row(row) for row in rows]
+
+    def _touch(self, conversation_id: int, at: float) -> None:
+        self._require_changed(
+            self._connection.execute(
+                "UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = ?",
+                (at, conversation_id),
+            ),
+            conversation_id,
+        )
+
+    def _require_changed(self, cursor: sqlite3.Cursor, conversation_id: int) -> None:
+        if cursor.rowcount == 0:
+            raise UnknownConversationError(self.path, conversation_id)
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """SQLite failures (disk full, damage found late, a lock held too long) as StoreError."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise StoreError(self.path, describe_sqlite_error(error)) from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._guard():
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
