@@ -12,7 +12,10 @@ from chat_tui import __version__
 
 # name -> (module under chat_tui.commands, one-line help). Imported only when used, so
 # starting the app does not pay for them.
-SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "transcripts": ("transcripts", "list, show, search, export and delete saved conversations"),
+    "config": ("config", "show where the config file is, check it, or write an example"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
