@@ -1,0 +1,206 @@
+"""Conversations as Markdown (to read) and JSON (complete, versioned; see
+docs/transcript-json.md), and writing either to a private file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from chat_tui.conversation import Conversation, MessageStatus, Turn
+from chat_tui.metrics import format_duration, format_rate, format_tokens
+from chat_tui.store.titles import UNTITLED
+
+JSON_SCHEMA_VERSION = 1
+JSON_FORMAT_NAME = "chat-tui-transcript"
+EXPORT_FILE_MODE = 0o600
+FORMAT_EXTENSIONS = {"md": ".md", "json": ".json"}
+
+
+# ---- JSON ---------------------------------------------------------------------------------
+
+
+def conversation_to_json(conversation: Conversation) -> str:
+    return json.dumps(conversation_document(conversation), ensure_ascii=False, indent=2) + "\n"
+
+
+def conversation_document(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "format": JSON_FORMAT_NAME,
+        "schema_version": JSON_SCHEMA_VERSION,
+        "exported_at": iso_time(datetime.now(UTC).timestamp()),
+        "id": conversation.id,
+        "title": conversation.title,
+        "created_at": iso_time(conversation.created_at),
+        "updated_at": iso_time(conversation.updated_at),
+        "models": list(models_used(conversation)),
+        "settings": asdict(conversation.settings),
+        "messages": [_message_document(turn) for turn in conversation.turns],
+    }
+
+
+def _message_document(turn: Turn) -> dict[str, Any]:
+    metrics = None
+    if turn.metrics is not None:
+        metrics = asdict(turn.metrics)
+        del metrics["streaming"]  # the message's own `mode` says it
+    return {
+        "id": turn.id,
+        "role": turn.role,
+        "text": turn.text,
+        "reasoning": turn.reasoning,
+        "provider": turn.provider,
+        "model": turn.model,
+        "created_at": iso_time(turn.created_at),
+        "finished_at": iso_time(turn.finished_at),
+        "mode": mode_name(turn),
+        "status": str(turn.status),
+        "error": (
+            {"kind": turn.error_kind, "message": turn.error_message}
+            if turn.error_kind or turn.error_message
+            else None
+        ),
+        "finish_reason": turn.finish_reason,
+        "metrics": metrics,
+    }
+
+
+def iso_time(timestamp: float | None) -> str | None:
+    """UTC, ISO 8601 with microseconds: exact enough to round-trip, readable by anything."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="microseconds")
+
+
+# ---- Markdown -----------------------------------------------------------------------------
+
+
+def conversation_to_markdown(conversation: Conversation) -> str:
+    lines = [f"# {conversation.title or UNTITLED}", ""]
+    models = models_used(conversation)
+    if models:
+        lines.append(f"- Models: {', '.join(models)}")
+    lines.append(f"- Started: {local_time(conversation.created_at)}")
+    lines.append(f"- Last active: {local_time(conversation.updated_at)}")
+    settings = conversation.settings
+    knobs = [
+        f"{name.replace('_', ' ')} {value}"
+        for name, value in asdict(settings).items()
+        if value is not None and name != "system_prompt"
+    ]
+    if knobs:
+        lines.append(f"- Settings: {', '.join(knobs)}")
+    if settings.system_prompt:
+        lines += ["", "**System prompt**", "", *_quoted(settings.system_prompt)]
+    for turn in conversation.turns:
+        lines += ["", *_turn_markdown(turn)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _turn_markdown(turn: Turn) -> list[str]:
+    if turn.role == "user":
+        heading = "## You"
+    else:
+        source = " ".join(part for part in (turn.provider, turn.model) if part)
+        heading = f"## Assistant ({source})" if source else "## Assistant"
+    lines = [f"{heading} · {local_time(turn.created_at)}", ""]
+    if turn.reasoning:
+        lines += ["> **Reasoning**", ">", *_quoted(turn.reasoning), ""]
+    lines.append(turn.text if turn.text else "*(no text)*")
+    if turn.role == "assistant":
+        lines += ["", f"*{reply_record_line(turn)}*"]
+    return lines
+
+
+def reply_record_line(turn: Turn) -> str:
+    """Mode, status and metrics of a reply on one line, for readers rather than programs."""
+    parts = [mode_name(turn), _status_text(turn)]
+    if turn.finish_reason and turn.finish_reason != "stop":
+        parts.append(f"finish: {turn.finish_reason}")
+    metrics = turn.metrics
+    if metrics is not None:
+        parts.append(f"TTFT {format_duration(metrics.ttft_s)}")
+        if metrics.itl_p50_s is not None:
+            parts.append(
+                f"ITL p50 {format_duration(metrics.itl_p50_s)} "
+                f"/ p95 {format_duration(metrics.itl_p95_s)}"
+            )
+        parts.append(format_rate(metrics.tokens_per_s))
+        tokens = (
+            f"tokens in {format_tokens(metrics.input_tokens, False)} / out "
+            f"{format_tokens(metrics.output_tokens, metrics.tokens_estimated)}"
+        )
+        if metrics.reasoning_tokens:
+            tokens += f" (reasoning {metrics.reasoning_tokens})"
+        parts.append(tokens)
+        parts.append(f"total {format_duration(metrics.total_s)}")
+    return " · ".join(parts)
+
+
+def _status_text(turn: Turn) -> str:
+    if turn.status == MessageStatus.COMPLETE:
+        return "complete"
+    detail = turn.error_message or turn.error_kind
+    return f"{turn.status}: {detail}" if detail else str(turn.status)
+
+
+def _quoted(text: str) -> list[str]:
+    return [f"> {line}" if line else ">" for line in text.splitlines()]
+
+
+def local_time(timestamp: float | None) -> str:
+    if timestamp is None:
+        return "—"
+    return datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+# ---- shared -------------------------------------------------------------------------------
+
+
+def models_used(conversation: Conversation) -> tuple[str, ...]:
+    """Distinct models that replied, in order of first use."""
+    seen: dict[str, None] = {}
+    for turn in conversation.turns:
+        if turn.role == "assistant" and turn.model:
+            seen.setdefault(turn.model, None)
+    return tuple(seen)
+
+
+def mode_name(turn: Turn) -> str:
+    return "streaming" if turn.streaming else "non-streaming"
+
+
+def render(conversation: Conversation, export_format: str) -> str:
+    if export_format == "md":
+        return conversation_to_markdown(conversation)
+    if export_format == "json":
+        return conversation_to_json(conversation)
+    raise ValueError(f"unknown export format {export_format!r} (md or json)")
+
+
+def default_export_name(conversation: Conversation, export_format: str) -> str:
+    """A file name from the title: 'my-question.md', or 'conversation-12.md' without one."""
+    slug = re.sub(r"[^\w]+", "-", (conversation.title or "").lower()).strip("-")[:60].strip("-")
+    return (slug or f"conversation-{conversation.id}") + FORMAT_EXTENSIONS[export_format]
+
+
+def unused_path(path: Path) -> Path:
+    """`path`, or `name-2.ext`, `name-3.ext`... so a default name never overwrites a file."""
+    candidate, number = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        number += 1
+    return candidate
+
+
+def write_private_file(path: Path, content: str) -> Path:
+    """Write `content` to `path` readable by its owner only (0600), replacing what was there."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, EXPORT_FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), EXPORT_FILE_MODE)  # an existing file keeps its mode otherwise
+        file.write(content)
+    return path
