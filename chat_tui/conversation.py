@@ -62,5 +62,14 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
 
     def context(self) -> tuple[ChatMessage, ...]:
-        """Earlier turns to send: user and assistant text that actually exists."""
-        return tuple(t.as_context() for t in self.turns if t.text.strip())
+        """The turns to send: text that exists, consecutive same-role turns merged (a failed
+        reply with no text leaves two user turns in a row, which some providers refuse)."""
+        merged: list[ChatMessage] = []
+        for turn in self.turns:
+            if not turn.text.strip():
+                continue
+            if merged and merged[-1].role == turn.role:
+                merged[-1] = ChatMessage(turn.role, f"{merged[-1].text}\n\n{turn.text}")
+            else:
+                merged.append(turn.as_context())
+        return tuple(merged)

@@ -24,9 +24,9 @@ def stable_boundary(text: str) -> int:
         stripped = line.rstrip("\n")
         match = _FENCE.match(stripped)
         if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                if not stripped[match.end() :].strip():
-                    fence = None
+            closes = match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence)
+            if closes and not stripped[match.end() :].strip():
+                fence = None
         else:
             starts_block = bool(stripped) and not stripped[0].isspace()
             if previous_blank and starts_block and offset > 0:

@@ -8,6 +8,7 @@ term is ~0.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 
 
 def inter_token_latencies(arrivals: Sequence[float]) -> list[float]:
-    return [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
+    return [later - earlier for earlier, later in itertools.pairwise(arrivals)]
 
 
 def estimate_tokens(text: str) -> int:
@@ -95,7 +96,7 @@ def format_duration(seconds: float | None) -> str:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 60:
         return f"{seconds:.2f} s"
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}m {rest:02d}s"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 _STANDINS: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ .. ␟
 _STANDINS.pop(ord("\n"))
 _STANDINS.pop(ord("\t"))
+_STANDINS[ord("\r")] = ""  # dropped: a lone CR would overwrite the line, and CRLF may be split
 _STANDINS[0x7F] = "␡"
 _STANDINS.update({code: "�" for code in range(0x80, 0xA0)})  # C1 controls, e.g. CSI 0x9b
 # Bidi overrides can make text display differently from what it is.
@@ -18,7 +19,5 @@ _STANDINS.update({code: "�" for code in (0x2066, 0x2067, 0x2068, 0x2069)})
 
 
 def visible_text(text: str) -> str:
-    """`text` with control characters replaced by visible symbols; CRLF becomes LF."""
-    if "\r\n" in text:
-        text = text.replace("\r\n", "\n")
+    """`text` with control characters replaced by visible symbols and CRs dropped."""
     return text.translate(_STANDINS)

@@ -123,8 +123,38 @@ def _input_tokens(request: ChatRequest) -> int:
 
 _TOPIC_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{3,}")
 _STOP_WORDS = frozenset(
-    "this that with what when where which there their about would could should have from "
-    "your into then than them they will just like make does explain tell please write".split()
+    [
+        "this",
+        "that",
+        "with",
+        "what",
+        "when",
+        "where",
+        "which",
+        "there",
+        "their",
+        "about",
+        "would",
+        "could",
+        "should",
+        "have",
+        "from",
+        "your",
+        "into",
+        "then",
+        "than",
+        "them",
+        "they",
+        "will",
+        "just",
+        "like",
+        "make",
+        "does",
+        "explain",
+        "tell",
+        "please",
+        "write",
+    ]
 )
 
 _OPENINGS = (

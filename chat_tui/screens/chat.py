@@ -1,0 +1,318 @@
+"""The chat screen: message log, prompt, status bar. It wires keys to the session and renders
+the reply in flight on a fixed cadence; the engine and the session do the rest.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from chat_tui.conversation import MessageStatus, Turn
+from chat_tui.engine import RunState
+from chat_tui.metrics import format_duration, format_rate, format_tokens
+from chat_tui.session import ChatSession, PendingReply, finish_note
+from chat_tui.widgets.message_log import MessageLog
+from chat_tui.widgets.messages import AssistantMessage
+from chat_tui.widgets.prompt import PromptInput
+from chat_tui.widgets.status_bar import StatusBar, StatusView
+
+WELCOME = """\
+Welcome to chat-tui. Type a message and press Enter.
+
+You are talking to the offline SIMULATED model: no API key is set, so replies are generated \
+locally to show streaming, Esc-to-cancel and the timing figures. To use a real model, set \
+OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY (or run Ollama locally) and restart, or \
+start with --provider NAME. ctrl+t toggles non-streaming mode; F1 lists every key."""
+
+SPARKLINE_POINTS = 48
+
+
+class ChatScreen(Screen[None]):
+    AUTO_FOCUS = "PromptInput"
+
+    BINDINGS = [
+        Binding("escape", "cancel_reply", "Stop reply", id="chat.cancel", priority=True),
+        Binding("ctrl+t", "toggle_streaming", "Streaming on/off", id="chat.toggle_streaming"),
+        Binding("ctrl+n", "new_conversation", "New chat", id="chat.new"),
+        Binding("r,f5", "retry", "Retry", id="chat.retry"),
+        Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
+    ]
+
+    DEFAULT_CSS = """
+    ChatScreen { layout: vertical; }
+    ChatScreen #welcome {
+        margin: 1 2;
+        padding: 1 2;
+        border: round $accent 60%;
+        color: $text-muted;
+        height: auto;
+    }
+    """
+
+    def __init__(self, session: ChatSession, *, flush_interval_s: float = 0.066) -> None:
+        super().__init__()
+        self.session = session
+        self.flush_interval_s = flush_interval_s
+        self.pending: PendingReply | None = None
+        self._pending_widget: AssistantMessage | None = None
+        self._flush_timer: Timer | None = None
+        self.flush_count = 0  # renders of a reply in flight (tests and benchmarks read it)
+
+    # ---- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield MessageLog(id="log")
+        yield PromptInput(id="prompt")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_conversation()
+        self._show_idle_status()
+
+    @property
+    def log_view(self) -> MessageLog:
+        return self.query_one(MessageLog)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    def show_conversation(self) -> None:
+        """Render the session's conversation from scratch (new, loaded or continued)."""
+        log = self.log_view
+        log.clear()
+        turns = self.session.conversation.turns
+        if not turns:
+            log.mount(Static(Content(WELCOME), id="welcome", markup=False))
+        with self.app.batch_update():
+            for turn in turns:
+                if turn.role == "user":
+                    log.add_user(turn.text)
+                else:
+                    log.add_assistant(self._finished_reply_widget(turn))
+        log.scroll_end(animate=False, immediate=True)
+        self.sub_title = self.session.conversation.title or ""
+
+    def _finished_reply_widget(self, turn: Turn) -> AssistantMessage:
+        message = AssistantMessage(
+            reply_label(turn),
+            text=turn.text,
+            reasoning=turn.reasoning,
+            footer=reply_footer(turn),
+        )
+        if turn.status in (MessageStatus.CANCELLED,):
+            message.add_class("-cancelled")
+        elif turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR):
+            message.add_class("-failed")
+        return message
+
+    # ---- sending --------------------------------------------------------------------------
+
+    @on(PromptInput.Submitted)
+    def submit(self, event: PromptInput.Submitted) -> None:
+        text = event.text
+        if not text.strip():
+            return  # an empty or whitespace-only prompt sends nothing
+        if self.pending is not None:
+            self.notify(
+                "A reply is still arriving. Press Esc to stop it; your message stays in the "
+                "prompt until you send it.",
+                title="Not sent yet",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.prompt.clear()
+        for welcome in self.query("#welcome"):
+            welcome.remove()
+        self.session.add_user_turn(text)
+        self.log_view.add_user(text)
+        self._start_reply()
+
+    def _start_reply(self) -> None:
+        pending = self.session.start_reply()
+        waiting = (
+            "waiting for the first token"
+            if pending.run.streaming
+            else ("waiting for the whole reply (non-streaming)")
+        )
+        widget = AssistantMessage(reply_label(pending.turn), waiting_label=waiting)
+        self.log_view.add_assistant(widget)
+        self.log_view.scroll_end(animate=False)
+        self.pending = pending
+        self._pending_widget = widget
+        self.flush_count = 0
+        self._flush_timer = self.set_interval(self.flush_interval_s, self._flush)
+        self._show_status(pending)
+        self._run_reply(pending)
+
+    @work(exclusive=True, group="reply", exit_on_error=False)
+    async def _run_reply(self, pending: PendingReply) -> None:
+        try:
+            await pending.run.run()
+        finally:
+            self._finish_reply(pending)
+
+    # ---- rendering ------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Move what arrived since the last flush to the screen (one render per tick)."""
+        pending, widget = self.pending, self._pending_widget
+        if pending is None or widget is None:
+            return
+        text = pending.run.text.drain()
+        reasoning = pending.run.reasoning.drain()
+        if text or reasoning:
+            self.flush_count += 1
+            widget.append(text, reasoning)
+        self._show_status(pending)
+
+    def _finish_reply(self, pending: PendingReply) -> None:
+        """The run ended: flush the rest, record the turn, show the final figures."""
+        if self.pending is not pending:
+            return
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        widget = self._pending_widget
+        assert widget is not None
+        widget.append(pending.run.text.drain(), pending.run.reasoning.drain())
+        turn = self.session.finish_reply(pending)
+        css_class = {
+            MessageStatus.CANCELLED: "-cancelled",
+            MessageStatus.INTERRUPTED: "-failed",
+            MessageStatus.ERROR: "-failed",
+        }.get(turn.status)
+        widget.finish(reply_footer(turn), css_class)
+        self.pending = None
+        self._pending_widget = None
+        self._show_status(pending)
+        if turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR):
+            self.notify(
+                turn.error_message or "The reply failed.",
+                title="Reply interrupted" if turn.text else "Reply failed",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+        if self.is_attached:
+            self.prompt.focus()
+
+    def _show_status(self, pending: PendingReply) -> None:
+        run = pending.run
+        arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
+        state = {
+            RunState.WAITING: "waiting for the first token",
+            RunState.RECEIVING: "receiving",
+            RunState.COMPLETE: "done",
+            RunState.CANCELLED: "cancelled",
+            RunState.FAILED: f"failed: {run.error.kind.value.replace('_', ' ')}"
+            if run.error
+            else "failed",
+        }.get(run.state, "")
+        if run.state is RunState.RETRY_WAIT and run.retry is not None:
+            seconds = max(0.0, run.retry.resume_at - run.clock())
+            state = (
+                f"{run.retry.reason.message} Retrying in {seconds:.0f} s "
+                f"(attempt {run.retry.attempt}/{run.retry.max_attempts}); Esc stops waiting"
+            )
+        self.status_bar.show(
+            StatusView(
+                target=self.session.target.description,
+                streaming=run.streaming,
+                metrics=run.snapshot(),
+                elapsed_s=run.elapsed(),
+                running=not run.state.finished,
+                state=state,
+                itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
+            )
+        )
+
+    def _show_idle_status(self) -> None:
+        self.status_bar.show(
+            StatusView(target=self.session.target.description, streaming=self.session.streaming)
+        )
+
+    # ---- actions --------------------------------------------------------------------------
+
+    def action_cancel_reply(self) -> None:
+        if self.pending is not None:
+            self.workers.cancel_group(self, "reply")
+        self.prompt.focus()
+
+    def action_toggle_streaming(self) -> None:
+        self.session.streaming = not self.session.streaming
+        mode = "streaming" if self.session.streaming else "non-streaming"
+        if self.pending is None:
+            self._show_idle_status()
+        self.notify(f"Next request: {mode}", timeout=2, markup=False)
+
+    def action_new_conversation(self) -> None:
+        if self.pending is not None:
+            self.workers.cancel_group(self, "reply")
+        self.session.new_conversation()
+        self.show_conversation()
+        self._show_idle_status()
+        self.prompt.focus()
+
+    def action_retry(self) -> None:
+        if self.pending is not None:
+            return
+        if self.session.retryable_reply() is None:
+            self.notify("Nothing to retry: the last reply did not fail.", timeout=3)
+            return
+        self.session.drop_last_reply()
+        last = self.log_view.last_assistant()
+        if last is not None:
+            last.remove()
+        self._start_reply()
+
+    def action_toggle_reasoning(self) -> None:
+        last = self.log_view.last_assistant()
+        if last is None or not last.toggle_reasoning():
+            self.notify("The last reply has no reasoning to show.", timeout=2)
+
+
+def reply_label(turn: Turn) -> str:
+    return f"◆ {turn.model or 'assistant'}" + (f"  ({turn.provider})" if turn.provider else "")
+
+
+def reply_footer(turn: Turn) -> str:
+    """The one-line record under a reply: status, then its figures."""
+    m = turn.metrics
+    status = {
+        MessageStatus.COMPLETE: "✓",
+        MessageStatus.CANCELLED: "⏹ cancelled",
+        MessageStatus.INTERRUPTED: f"⚠ interrupted: {turn.error_message or ''}".rstrip(": "),
+        MessageStatus.ERROR: f"✗ failed: {turn.error_message or ''}".rstrip(": "),
+        MessageStatus.STREAMING: "…",
+    }[turn.status]
+    parts = [status]
+    note = finish_note(turn.finish_reason)
+    if note:
+        parts.append(note)
+    if m is not None:
+        if m.streaming:
+            parts.append(f"TTFT {format_duration(m.ttft_s)}")
+            if m.itl_p50_s is not None:
+                parts.append(
+                    f"ITL p50 {m.itl_p50_s * 1000:.1f} ms · p95 {(m.itl_p95_s or 0) * 1000:.1f} ms"
+                )
+        else:
+            parts.append(f"TTFT = total {format_duration(m.total_s)} (non-streaming)")
+        parts.append(format_rate(m.tokens_per_s))
+        parts.append(f"{format_tokens(m.output_tokens, m.tokens_estimated)} tokens")
+        parts.append(f"total {format_duration(m.total_s)}")
+    return " · ".join(parts)

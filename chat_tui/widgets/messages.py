@@ -1,0 +1,224 @@
+"""One widget per message. An assistant reply renders as finished Markdown segments plus one
+small live tail, so the cost of a flush depends on the tail, not on the reply or the history.
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from rich.markdown import Markdown as RichMarkdown
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Collapsible, Static
+
+from chat_tui.markdown_split import split_segments
+from chat_tui.text_safety import visible_text
+
+# A finished segment holds at least this much text; the live tail rarely grows past twice it.
+SEGMENT_CHARS = 1500
+
+
+class LiteralMarkdown(RichMarkdown):
+    """Rich Markdown with raw HTML shown as text (Rich would silently drop `<div>` etc.)."""
+
+    def __init__(self, markup: str, code_theme: str = "monokai") -> None:
+        super().__init__(markup, code_theme=code_theme, hyperlinks=False)
+        parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+        self.parsed = parser.parse(markup)
+
+
+class MarkdownSegment(Static):
+    """A piece of a reply rendered as Markdown. Its text is already made visible-safe."""
+
+    DEFAULT_CSS = """
+    MarkdownSegment { height: auto; width: 1fr; }
+    """
+
+    def __init__(self, text: str = "", code_theme: str = "monokai") -> None:
+        super().__init__()
+        self.code_theme = code_theme
+        self.source = ""
+        if text:
+            self.set_source(text)
+
+    def set_source(self, text: str) -> None:
+        self.source = text
+        self.update(LiteralMarkdown(text, self.code_theme) if text.strip() else "")
+
+
+class TypingIndicator(Static):
+    """Shown from the moment a message is sent until the first token (or the whole reply)."""
+
+    DEFAULT_CSS = """
+    TypingIndicator { height: 1; color: $text-muted; }
+    """
+    FRAMES = ("●○○", "○●○", "○○●", "○●○")
+
+    def __init__(self, label: str) -> None:
+        super().__init__(markup=False)
+        self.label = label
+        self._frame = 0
+
+    def on_mount(self) -> None:
+        self._tick()
+        if self.app.animation_level != "none":
+            self.set_interval(0.25, self._tick)
+
+    def _tick(self) -> None:
+        self.update(f"{self.FRAMES[self._frame % len(self.FRAMES)]} {self.label}")
+        self._frame += 1
+
+
+class UserMessage(Static):
+    DEFAULT_CSS = """
+    UserMessage {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: thick $secondary;
+        background: $boost;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Content(visible_text(text)), markup=False)
+        self.border_title = "You"
+
+
+class AssistantMessage(Vertical):
+    """A reply: header, optional reasoning block, typing indicator, body segments, footer."""
+
+    DEFAULT_CSS = """
+    AssistantMessage {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: thick $primary;
+    }
+    AssistantMessage > .header { color: $primary; text-style: bold; height: 1; }
+    AssistantMessage > .footer { color: $text-muted; height: auto; }
+    AssistantMessage.-cancelled > .footer { color: $warning; }
+    AssistantMessage.-failed > .footer { color: $error; }
+    AssistantMessage > .body { height: auto; }
+    AssistantMessage Collapsible.reasoning {
+        border: none;
+        padding: 0;
+        margin: 0;
+        color: $text-muted;
+        background: transparent;
+    }
+    AssistantMessage Collapsible.reasoning Static { color: $text-muted; text-style: italic; }
+    AssistantMessage Collapsible.reasoning Contents { padding: 0 0 0 2; }
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        text: str = "",
+        reasoning: str = "",
+        footer: str = "",
+        waiting_label: str | None = None,
+        code_theme: str = "monokai",
+    ) -> None:
+        super().__init__()
+        self.label = label
+        self.code_theme = code_theme
+        self._initial_text = visible_text(text)
+        self._reasoning = visible_text(reasoning)
+        self._initial_footer = footer
+        self._waiting_label = waiting_label
+        self._tail = ""  # the live, still-growing part of the text
+        self._tail_segment: MarkdownSegment | None = None
+        self._body: Vertical | None = None
+        self._reasoning_text: Static | None = None
+        self._indicator: TypingIndicator | None = None
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(self.label), classes="header", markup=False)
+        if self._reasoning:
+            yield self._make_reasoning(self._reasoning, collapsed=True)
+        if self._waiting_label is not None:
+            self._indicator = TypingIndicator(self._waiting_label)
+            yield self._indicator
+        self._body = Vertical(classes="body")
+        with self._body:
+            segments, tail = split_segments(self._initial_text, SEGMENT_CHARS)
+            for segment in segments:
+                yield MarkdownSegment(segment, self.code_theme)
+            self._tail = tail
+            self._tail_segment = MarkdownSegment(tail, self.code_theme)
+            yield self._tail_segment
+        self.text = self._initial_text
+        yield Static(Content(self._initial_footer), classes="footer", markup=False)
+
+    def _make_reasoning(self, text: str, *, collapsed: bool) -> Collapsible:
+        self._reasoning_text = Static(Content(text), markup=False)
+        return Collapsible(
+            self._reasoning_text,
+            title="Reasoning",
+            collapsed=collapsed,
+            classes="reasoning",
+        )
+
+    @property
+    def is_waiting(self) -> bool:
+        return self._indicator is not None
+
+    @property
+    def reasoning(self) -> str:
+        return self._reasoning
+
+    def stop_waiting(self) -> None:
+        if self._indicator is not None:
+            self._indicator.remove()
+            self._indicator = None
+
+    def append(self, text: str, reasoning: str = "") -> None:
+        """Add newly received text (and reasoning); called once per flush."""
+        if reasoning:
+            self.stop_waiting()
+            self._append_reasoning(visible_text(reasoning))
+        if not text:
+            return
+        self.stop_waiting()
+        if self._reasoning and self._reasoning_collapsible.collapsed is False and not self.text:
+            self._reasoning_collapsible.collapsed = True  # the answer started
+        text = visible_text(text)
+        self.text += text
+        segments, self._tail = split_segments(self._tail + text, SEGMENT_CHARS)
+        assert self._body is not None and self._tail_segment is not None
+        if segments:
+            self._body.mount_all(
+                [MarkdownSegment(s, self.code_theme) for s in segments], before=self._tail_segment
+            )
+        self._tail_segment.set_source(self._tail)
+
+    @property
+    def _reasoning_collapsible(self) -> Collapsible:
+        return self.query_one("Collapsible.reasoning", Collapsible)
+
+    def _append_reasoning(self, reasoning: str) -> None:
+        self._reasoning += reasoning
+        if self._reasoning_text is None:
+            self.mount(self._make_reasoning(self._reasoning, collapsed=False), after=0)
+        else:
+            self._reasoning_text.update(Content(self._reasoning))
+
+    def toggle_reasoning(self) -> bool:
+        """Expand or collapse the reasoning block; False if there is none."""
+        if not self._reasoning:
+            return False
+        collapsible = self._reasoning_collapsible
+        collapsible.collapsed = not collapsible.collapsed
+        return True
+
+    def finish(self, footer: str, css_class: str | None = None) -> None:
+        """The reply ended (completed, cancelled or failed): show its record."""
+        self.stop_waiting()
+        if self._reasoning and self.text:
+            self._reasoning_collapsible.collapsed = True
+        if css_class:
+            self.add_class(css_class)
+        self.query_one(".footer", Static).update(Content(footer))

@@ -1,0 +1,49 @@
+"""The multi-line prompt: Enter sends, shift+enter / ctrl+j insert a newline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+
+class PromptInput(TextArea):
+    DEFAULT_CSS = """
+    PromptInput {
+        height: auto;
+        min-height: 3;
+        max-height: 12;
+        border: round $primary 50%;
+        padding: 0 1;
+    }
+    PromptInput:focus {
+        border: round $primary;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "submit", "Send", id="prompt.send", priority=True),
+        Binding("shift+enter,ctrl+j,alt+enter", "newline", "Newline", id="prompt.newline"),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        prompt: PromptInput
+        text: str
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            placeholder="Message (Enter sends; shift+enter or ctrl+j: new line)",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted(self, self.text))
+
+    def action_newline(self) -> None:
+        self.insert("\n")
