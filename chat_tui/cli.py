@@ -14,7 +14,6 @@ from chat_tui import __version__
 # starting the app does not pay for them.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "transcripts": ("transcripts", "list, show, search, export and delete saved conversations"),
-    "transcripts": ("transcripts", "list, show, search, export and delete saved conversations"),
     "config": ("config", "show where the config file is, check it, or write an example"),
 }
 
