@@ -1,0 +1,350 @@
+"""The three providers' wire formats: SSE events, JSON replies, error bodies, model lists.
+
+Each `*Stream` object is made per request and may keep state (Anthropic's content blocks).
+Methods return ready-to-send SSE bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from tests.fakeserver.scenario import Finish, Scenario
+
+
+def sse(data: Any, event: str | None = None) -> bytes:
+    payload = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {payload}\n\n".encode()
+
+
+MALFORMED_LINE = b"data: {this is not json\n\n"
+
+
+class WireFormat:
+    """Base: what every provider format offers the server."""
+
+    provider: ClassVar[str]
+    finish_words: ClassVar[dict[Finish, str]]
+    overloaded_type: ClassVar[str]
+
+    def __init__(self, scenario: Scenario, model: str, body: dict[str, Any]) -> None:
+        self.scenario = scenario
+        self.model = model
+        self.body = body
+
+    def start(self) -> bytes:
+        return b""
+
+    def delta(self, kind: str, piece: str) -> bytes:
+        raise NotImplementedError
+
+    def finish(self) -> bytes:
+        raise NotImplementedError
+
+    def error_event(self) -> bytes:
+        raise NotImplementedError
+
+    def json_reply(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def error_body(cls, status: int, error_type: str | None, message: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def models_body(cls, ids: list[str]) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+# ---- OpenAI Chat Completions ----------------------------------------------------------------
+
+_OPENAI_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    403: "permission_denied",
+    404: "invalid_request_error",
+    429: "rate_limit_exceeded",
+    500: "server_error",
+    503: "server_error",
+    529: "overloaded",
+}
+
+
+class OpenAIFormat(WireFormat):
+    provider = "openai"
+    finish_words: ClassVar = {
+        Finish.STOP: "stop",
+        Finish.LENGTH: "length",
+        Finish.CONTENT_FILTER: "content_filter",
+    }
+    overloaded_type = "server_error"
+
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
+
+    def start(self) -> bytes:
+        # Real servers open with an empty, role-only delta.
+        return sse(self._chunk({"role": "assistant", "content": ""}))
+
+    def delta(self, kind: str, piece: str) -> bytes:
+        key = "reasoning_content" if kind == "reasoning" else "content"
+        return sse(self._chunk({key: piece}))
+
+    def _usage(self) -> dict[str, Any]:
+        s = self.scenario
+        return {
+            "prompt_tokens": s.input_tokens,
+            "completion_tokens": s.completion_tokens,
+            "total_tokens": s.input_tokens + s.completion_tokens,
+            "completion_tokens_details": {"reasoning_tokens": len(s.reasoning)},
+        }
+
+    def finish(self) -> bytes:
+        out = sse(self._chunk({}, self.finish_words[self.scenario.finish]))
+        wants_usage = (self.body.get("stream_options") or {}).get("include_usage")
+        if wants_usage and self.scenario.usage:
+            usage_chunk = self._chunk({}) | {"choices": [], "usage": self._usage()}
+            out += sse(usage_chunk)
+        return out + sse("[DONE]")
+
+    def error_event(self) -> bytes:
+        error_type = self.scenario.error_type or self.overloaded_type
+        return sse({"error": {"message": self.scenario.error_message, "type": error_type}})
+
+    def json_reply(self) -> dict[str, Any]:
+        s = self.scenario
+        message: dict[str, Any] = {"role": "assistant", "content": s.full_text}
+        if s.reasoning:
+            message["reasoning_content"] = s.full_reasoning
+        reply: dict[str, Any] = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": 0,
+            "model": self.model,
+            "choices": [
+                {"index": 0, "message": message, "finish_reason": self.finish_words[s.finish]}
+            ],
+        }
+        if s.usage:
+            reply["usage"] = self._usage()
+        return reply
+
+    @classmethod
+    def error_body(cls, status: int, error_type: str | None, message: str) -> dict[str, Any]:
+        code = "model_not_found" if status == 404 else None
+        kind = error_type or _OPENAI_TYPES.get(status, "server_error")
+        return {"error": {"message": message, "type": kind, "param": None, "code": code}}
+
+    @classmethod
+    def models_body(cls, ids: list[str]) -> dict[str, Any]:
+        data = [{"id": i, "object": "model", "created": 0, "owned_by": "fake"} for i in ids]
+        return {"object": "list", "data": data}
+
+
+# ---- Anthropic Messages ---------------------------------------------------------------------
+
+_ANTHROPIC_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    503: "api_error",
+    529: "overloaded_error",
+}
+
+
+class AnthropicFormat(WireFormat):
+    provider = "anthropic"
+    finish_words: ClassVar = {
+        Finish.STOP: "end_turn",
+        Finish.LENGTH: "max_tokens",
+        Finish.CONTENT_FILTER: "refusal",
+    }
+    overloaded_type = "overloaded_error"
+
+    def __init__(self, scenario: Scenario, model: str, body: dict[str, Any]) -> None:
+        super().__init__(scenario, model, body)
+        self._block_index = -1
+        self._block_kind: str | None = None
+
+    def _message(self, content: list[dict[str, Any]], stop: str | None) -> dict[str, Any]:
+        return {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": self.model,
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {"input_tokens": self.scenario.input_tokens, "output_tokens": 1},
+        }
+
+    def start(self) -> bytes:
+        return sse({"type": "message_start", "message": self._message([], None)}, "message_start")
+
+    def _close_block(self) -> bytes:
+        if self._block_kind is None:
+            return b""
+        out = b""
+        if self._block_kind == "thinking":
+            delta = {"type": "signature_delta", "signature": "fake-signature"}
+            out += self._event("content_block_delta", delta=delta)
+        self._block_kind = None
+        return out + self._event("content_block_stop")
+
+    def _event(self, name: str, **fields: Any) -> bytes:
+        return sse({"type": name, "index": self._block_index, **fields}, name)
+
+    def delta(self, kind: str, piece: str) -> bytes:
+        block = "thinking" if kind == "reasoning" else "text"
+        out = b""
+        if block != self._block_kind:
+            out += self._close_block()
+            self._block_index += 1
+            self._block_kind = block
+            start = {"type": "thinking", "thinking": "", "signature": ""}
+            if block == "text":
+                start = {"type": "text", "text": ""}
+            out += self._event("content_block_start", content_block=start)
+            out += sse({"type": "ping"}, "ping")
+        if block == "thinking":
+            delta = {"type": "thinking_delta", "thinking": piece}
+        else:
+            delta = {"type": "text_delta", "text": piece}
+        return out + self._event("content_block_delta", delta=delta)
+
+    def finish(self) -> bytes:
+        delta = {"stop_reason": self.finish_words[self.scenario.finish], "stop_sequence": None}
+        usage = {"output_tokens": self.scenario.completion_tokens}
+        return (
+            self._close_block()
+            + sse({"type": "message_delta", "delta": delta, "usage": usage}, "message_delta")
+            + sse({"type": "message_stop"}, "message_stop")
+        )
+
+    def error_event(self) -> bytes:
+        error_type = self.scenario.error_type or self.overloaded_type
+        error = {"type": error_type, "message": self.scenario.error_message}
+        return sse({"type": "error", "error": error}, "error")
+
+    def json_reply(self) -> dict[str, Any]:
+        s = self.scenario
+        content: list[dict[str, Any]] = []
+        if s.reasoning:
+            thinking = {"type": "thinking", "thinking": s.full_reasoning, "signature": "fake"}
+            content.append(thinking)
+        content.append({"type": "text", "text": s.full_text})
+        reply = self._message(content, self.finish_words[s.finish])
+        reply["usage"]["output_tokens"] = s.completion_tokens
+        return reply
+
+    @classmethod
+    def error_body(cls, status: int, error_type: str | None, message: str) -> dict[str, Any]:
+        kind = error_type or _ANTHROPIC_TYPES.get(status, "api_error")
+        return {"type": "error", "error": {"type": kind, "message": message}}
+
+    @classmethod
+    def models_body(cls, ids: list[str]) -> dict[str, Any]:
+        data = [
+            {"type": "model", "id": i, "display_name": i, "created_at": "2025-01-01T00:00:00Z"}
+            for i in ids
+        ]
+        first, last = (ids[0], ids[-1]) if ids else (None, None)
+        return {"data": data, "has_more": False, "first_id": first, "last_id": last}
+
+
+# ---- Gemini generateContent -----------------------------------------------------------------
+
+_GEMINI_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+    529: "UNAVAILABLE",
+}
+
+
+class GeminiFormat(WireFormat):
+    provider = "gemini"
+    finish_words: ClassVar = {
+        Finish.STOP: "STOP",
+        Finish.LENGTH: "MAX_TOKENS",
+        Finish.CONTENT_FILTER: "SAFETY",
+    }
+    overloaded_type = "UNAVAILABLE"
+
+    def _response(self, parts: list[dict[str, Any]], finish: str | None) -> dict[str, Any]:
+        candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
+        if finish:
+            candidate["finishReason"] = finish
+        return {"candidates": [candidate], "modelVersion": self.model, "responseId": "fake"}
+
+    def _usage(self) -> dict[str, Any]:
+        s = self.scenario
+        visible = s.completion_tokens - len(s.reasoning)
+        return {
+            "promptTokenCount": s.input_tokens,
+            "candidatesTokenCount": visible,
+            "thoughtsTokenCount": len(s.reasoning),
+            "totalTokenCount": s.input_tokens + s.completion_tokens,
+        }
+
+    def delta(self, kind: str, piece: str) -> bytes:
+        part: dict[str, Any] = {"text": piece}
+        if kind == "reasoning":
+            part["thought"] = True
+        return sse(self._response([part], None))
+
+    def finish(self) -> bytes:
+        last = self._response([{"text": ""}], self.finish_words[self.scenario.finish])
+        if self.scenario.usage:
+            last["usageMetadata"] = self._usage()
+        return sse(last)
+
+    def error_event(self) -> bytes:
+        status = self.scenario.error_type or self.overloaded_type
+        code = 503 if status == "UNAVAILABLE" else 500
+        return sse(
+            {"error": {"code": code, "message": self.scenario.error_message, "status": status}}
+        )
+
+    def json_reply(self) -> dict[str, Any]:
+        s = self.scenario
+        parts: list[dict[str, Any]] = []
+        if s.reasoning:
+            parts.append({"text": s.full_reasoning, "thought": True})
+        parts.append({"text": s.full_text})
+        reply = self._response(parts, self.finish_words[s.finish])
+        if s.usage:
+            reply["usageMetadata"] = self._usage()
+        return reply
+
+    @classmethod
+    def error_body(cls, status: int, error_type: str | None, message: str) -> dict[str, Any]:
+        kind = error_type or _GEMINI_STATUS.get(status, "INTERNAL")
+        return {"error": {"code": status, "message": message, "status": kind}}
+
+    @classmethod
+    def models_body(cls, ids: list[str]) -> dict[str, Any]:
+        models = [
+            {
+                "name": f"models/{i}",
+                "displayName": i,
+                "supportedActions": ["generateContent", "countTokens"],
+            }
+            for i in ids
+        ]
+        return {"models": models}
