@@ -248,7 +248,7 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> LoadedSe
     reader = _Reader(path, text)
     values = reader.fields("", data, _TOP_LEVEL)
     if "favourites" in values:
-        values["favourites"] = _favourites(reader, values["favourites"])
+        values["favourites"] = _favourites(reader, data["favourites"])
     values |= reader.fields(
         "simulated.", reader.table("simulated", data.get("simulated", {})), _SIMULATED
     )
@@ -264,9 +264,11 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> LoadedSe
     return LoadedSettings(Settings(**values), problems)
 
 
-def _favourites(reader: _Reader, entries: tuple[str, ...]) -> tuple[str, ...]:
+def _favourites(reader: _Reader, entries: list[Any]) -> tuple[str, ...]:
     kept: list[str] = []
     for index, entry in enumerate(entries):
+        if not isinstance(entry, str):
+            continue  # already reported
         provider, _, model = entry.partition("/")
         if provider and model:
             kept.append(entry)
