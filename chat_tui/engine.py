@@ -135,7 +135,9 @@ class ReplyRun:
                 )
                 return
             else:
-                self.t_end = self.clock()
+                # Non-streaming: the reply arrived whole, so TTFT is exactly the total time.
+                streamed = self.streaming or not self.arrivals
+                self.t_end = self.clock() if streamed else self.arrivals[-1]
                 self.state = RunState.COMPLETE
                 return
 

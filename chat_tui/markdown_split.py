@@ -20,7 +20,11 @@ def stable_boundary(text: str) -> int:
     previous_blank = False
     for line in text.splitlines(keepends=True):
         if not line.endswith("\n"):
-            break  # the last line is still being written
+            # The last line is still being written, but its first character already tells
+            # whether a new block starts there.
+            if fence is None and previous_blank and not line[0].isspace():
+                boundary = offset
+            break
         stripped = line.rstrip("\n")
         match = _FENCE.match(stripped)
         if fence is not None:

@@ -188,7 +188,10 @@ class ChatScreen(Screen[None]):
             self._flush_timer = None
         widget = self._pending_widget
         assert widget is not None
-        widget.append(pending.run.text.drain(), pending.run.reasoning.drain())
+        text, reasoning = pending.run.text.drain(), pending.run.reasoning.drain()
+        if text or reasoning:
+            self.flush_count += 1
+            widget.append(text, reasoning)
         turn = self.session.finish_reply(pending)
         css_class = {
             MessageStatus.CANCELLED: "-cancelled",

@@ -1,0 +1,190 @@
+"""The chat screen driven by keys, on providers the test controls step by step."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from chat_tui.conversation import MessageStatus
+from chat_tui.providers.base import ChatMessage, ChatRequest, Usage
+from chat_tui.providers.simulated import SimulatedProvider, compose_reply
+from chat_tui.widgets.messages import AssistantMessage, TypingIndicator, UserMessage
+
+from .conftest import make_app, screen_text, type_and_send, wait_until
+from .scripted import ScriptedProvider
+
+
+def replies(app) -> list[AssistantMessage]:
+    return list(app.chat.query(AssistantMessage))
+
+
+async def test_typing_indicator_shows_until_the_first_token() -> None:
+    first_token = asyncio.Event()
+    provider = ScriptedProvider([first_token, "Hello", " world"])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "hi")
+        await wait_until(pilot, lambda: bool(provider.requests))
+        assert app.chat.query(TypingIndicator), "indicator missing before the first token"
+        assert replies(app)[-1].text == ""
+        first_token.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.chat.query(TypingIndicator)
+        assert replies(app)[-1].text == "Hello world"
+
+
+async def test_tokens_appear_across_several_flushes_and_the_text_is_complete() -> None:
+    more = asyncio.Event()
+    provider = ScriptedProvider(["First", " part.", more, "\n\nSecond", " part."])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "go")
+        await wait_until(pilot, lambda: replies(app) and replies(app)[-1].text == "First part.")
+        assert app.chat.pending is not None, "first part shown while the reply is in flight"
+        more.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.chat.flush_count >= 2
+        assert replies(app)[-1].text == provider.full_text
+
+
+async def test_simulated_reply_is_shown_whole_and_recorded() -> None:
+    provider = SimulatedProvider(ttft_s=0, tokens_per_s=2000)
+    app = make_app(provider, model="simulated-hosted")
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "explain caching")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        expected = compose_reply(
+            ChatRequest(model="m", messages=(ChatMessage("user", "explain caching"),))
+        )
+        assert replies(app)[-1].text == expected
+        turn = app.session.conversation.turns[-1]
+        assert turn.status is MessageStatus.COMPLETE
+        assert turn.text == expected
+        assert turn.metrics is not None and turn.metrics.output_tokens == provider.generated_tokens
+
+
+async def test_escape_cancels_keeps_the_partial_and_stops_generation() -> None:
+    never = asyncio.Event()
+    provider = ScriptedProvider(["Partial", " answer", never, " never shown"])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "go")
+        await wait_until(pilot, lambda: replies(app) and replies(app)[-1].text == "Partial answer")
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert provider.closed.is_set(), "the provider stream was not closed"
+        assert provider.yielded == 2
+        reply = replies(app)[-1]
+        assert reply.text == "Partial answer"
+        assert reply.has_class("-cancelled")
+        assert "cancelled" in str(reply.query_one(".footer").content)
+        assert app.session.conversation.turns[-1].status is MessageStatus.CANCELLED
+        assert not [w for w in app.workers if not w.is_finished]
+        assert app.focused is app.chat.prompt
+
+
+async def test_escape_with_nothing_in_flight_is_harmless() -> None:
+    app = make_app(ScriptedProvider(["x"]))
+    async with app.run_test() as pilot:
+        await pilot.press("escape", "escape")
+        assert app.is_running
+        assert app.focused is app.chat.prompt
+
+
+async def test_enter_while_a_reply_is_in_flight_keeps_the_typed_text() -> None:
+    release = asyncio.Event()
+    provider = ScriptedProvider(["a", release, "b"])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "one")
+        await wait_until(pilot, lambda: bool(provider.requests))
+        await type_and_send(pilot, "two")
+        assert app.chat.prompt.text == "two"
+        assert any("still arriving" in n.message for n in app._notifications)
+        release.set()
+        await app.workers.wait_for_complete()
+        assert len(provider.requests) == 1
+
+
+async def test_non_streaming_shows_nothing_until_the_whole_reply() -> None:
+    release = asyncio.Event()
+    provider = ScriptedProvider(["Whole", " reply", release], usage=Usage(3, 2))
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+t")
+        assert "non-streaming" in app.chat.status_bar.text
+        await type_and_send(pilot, "go")
+        await wait_until(pilot, lambda: bool(provider.requests))
+        for _ in range(5):  # several flush ticks pass with nothing shown
+            await pilot.pause(0.06)
+            assert replies(app)[-1].text == ""
+            assert app.chat.query(TypingIndicator)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert replies(app)[-1].text == "Whole reply"
+        status = app.chat.status_bar.text
+        assert "TTFT = total" in status
+        turn = app.session.conversation.turns[-1]
+        assert turn.streaming is False
+        assert turn.metrics is not None and turn.metrics.ttft_s == turn.metrics.total_s
+
+
+async def test_status_bar_shows_ttft_and_itl_figures() -> None:
+    provider = SimulatedProvider(ttft_s=0.01, tokens_per_s=500)
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "numbers please")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = app.chat.status_bar.text
+        assert re.search(r"TTFT \d+ ms", status), status
+        assert re.search(r"ITL \d+\.\d ms avg · p95 \d+\.\d ms", status), status
+        assert re.search(r"\d+\.\d tok/s", status), status
+        assert "Simulated (offline)" in status
+
+
+HOSTILE = (
+    "[bold red]not bold[/bold red] [/] [link=x]y[/link] [/unbalanced] <b>tag</b>\n\n"
+    "\x1b]0;pwned title\x07 \x1b]52;c;aGVsbG8=\x07 \x1b[31mred\x1b[0m nul:\x00 bell:\x07 \x9b2J"
+)
+
+
+async def test_markup_and_control_characters_render_literally() -> None:
+    provider = ScriptedProvider([HOSTILE[:40], HOSTILE[40:]])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "[bold]me too[/] \x1b[2J")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        reply = replies(app)[-1]
+        assert "\x1b" not in reply.text and "\x00" not in reply.text and "\x9b" not in reply.text
+        assert "␛]0;pwned title␇" in reply.text
+        shown = screen_text(app)
+        for literal in ("[bold red]not bold[/bold red]", "[/unbalanced]", "<b>tag</b>", "pwned"):
+            assert literal in shown, literal
+        user = app.chat.query_one(UserMessage)
+        assert "[bold]me too[/]" in str(user.content)
+
+
+async def test_empty_or_blank_prompt_sends_nothing() -> None:
+    provider = ScriptedProvider(["x"])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await pilot.press("enter", "space", "space", "enter")
+        await pilot.pause()
+        assert not app.chat.query(UserMessage)
+        assert provider.requests == []
+
+
+async def test_shift_enter_and_ctrl_j_insert_newlines() -> None:
+    provider = ScriptedProvider(["ok"])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        await pilot.press("a", "ctrl+j", "b", "enter")
+        await app.workers.wait_for_complete()
+        assert provider.requests[0].messages[-1].text == "a\nb"

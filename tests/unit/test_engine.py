@@ -1,0 +1,102 @@
+"""The engine over providers the test scripts: timestamps, retries, failures, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+import pytest
+
+from chat_tui.engine import ReplyRun, RetryPolicy, RunState
+from chat_tui.providers.base import ChatMessage, ChatRequest, FailureKind, ProviderError, Usage
+from tests.app.scripted import ScriptedProvider
+
+REQUEST = ChatRequest(model="m", messages=(ChatMessage("user", "hi"),))
+
+
+def fake_clock(step: float = 0.01):
+    counter = itertools.count()
+    return lambda: next(counter) * step
+
+
+async def test_stream_is_stamped_and_measured() -> None:
+    run = ReplyRun(
+        ScriptedProvider(["a", "b", "c"], usage=Usage(4, 3)), REQUEST, clock=fake_clock()
+    )
+    await run.run()
+    assert run.state is RunState.COMPLETE
+    assert run.text.text == "abc"
+    assert len(run.arrivals) == 3
+    m = run.snapshot()
+    assert m.output_tokens == 3 and not m.tokens_estimated
+    assert m.ttft_s == pytest.approx(0.01)
+
+
+async def test_missing_usage_is_estimated() -> None:
+    run = ReplyRun(ScriptedProvider(["word " * 40]), REQUEST)
+    await run.run()
+    count, estimated = run.output_tokens()
+    assert estimated and count == 50
+
+
+class FlakyThenOk(ScriptedProvider):
+    def __init__(self, failures: list[ProviderError]) -> None:
+        super().__init__(["ok"])
+        self.failures = failures
+
+    async def stream(self, request):  # type: ignore[override]
+        if self.failures:
+            self.requests.append(request)
+            raise self.failures.pop(0)
+        async for event in super().stream(request):
+            yield event
+
+
+async def test_retryable_failure_before_content_is_retried_with_retry_after() -> None:
+    provider = FlakyThenOk([ProviderError(FailureKind.RATE_LIMITED, "slow down", retry_after=0.01)])
+    run = ReplyRun(provider, REQUEST, retry_policy=RetryPolicy(max_retries=2))
+    await run.run()
+    assert run.state is RunState.COMPLETE and run.retries == 1
+    assert len(provider.requests) == 2
+
+
+async def test_auth_failure_is_not_retried() -> None:
+    provider = FlakyThenOk([ProviderError(FailureKind.AUTH, "Set OPENAI_API_KEY")])
+    run = ReplyRun(provider, REQUEST, retry_policy=RetryPolicy(max_retries=3))
+    await run.run()
+    assert run.state is RunState.FAILED and run.error and run.error.kind is FailureKind.AUTH
+    assert len(provider.requests) == 1
+
+
+async def test_mid_stream_failure_keeps_partial_and_is_never_replayed() -> None:
+    error = ProviderError(FailureKind.SERVER_ERROR, "boom")
+    provider = ScriptedProvider(["part", error])
+    run = ReplyRun(provider, REQUEST, retry_policy=RetryPolicy(max_retries=3))
+    await run.run()
+    assert run.state is RunState.FAILED
+    assert run.text.text == "part"
+    assert len(provider.requests) == 1
+
+
+async def test_cancel_during_retry_wait_stops_waiting() -> None:
+    provider = FlakyThenOk([ProviderError(FailureKind.OVERLOADED, "busy", retry_after=60)])
+    run = ReplyRun(provider, REQUEST, retry_policy=RetryPolicy(max_retries=1))
+    task = asyncio.create_task(run.run())
+    while run.state is not RunState.RETRY_WAIT:
+        await asyncio.sleep(0)
+    assert run.retry is not None and run.retry.attempt == 2
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert run.state is RunState.CANCELLED
+
+
+def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
+    import random
+
+    policy = RetryPolicy(base_delay_s=1, max_delay_s=8)
+    rng = random.Random(1)
+    delays = [policy.delay(n, None, rng) for n in range(1, 6)]
+    assert 0.5 <= delays[0] <= 1 and 4 <= delays[3] <= 8 and delays[4] <= 8
+    assert policy.delay(1, 7.0, rng) == 7.0
+    assert policy.delay(1, 10_000, rng) == policy.max_retry_after_s
