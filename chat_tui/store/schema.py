@@ -93,7 +93,17 @@ _V2_FULL_TEXT_SEARCH = (
     "WHERE status != 'streaming'",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_CORE_TABLES, _V2_FULL_TEXT_SEARCH)
+# Opening the store looks for replies left streaming; without this (tiny, usually empty)
+# index that look would read the whole messages table on every start.
+_V3_UNFINISHED_REPLIES_INDEX = (
+    "CREATE INDEX messages_streaming ON messages (id) WHERE status = 'streaming'",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1_CORE_TABLES,
+    _V2_FULL_TEXT_SEARCH,
+    _V3_UNFINISHED_REPLIES_INDEX,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
