@@ -1,0 +1,164 @@
+"""Anthropic Messages over `anthropic.AsyncAnthropic`, streaming with `messages.stream()`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anthropic
+import httpx2
+
+from chat_tui.providers.base import (
+    ChatRequest,
+    Finish,
+    FinishReason,
+    ReasoningDelta,
+    Reply,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from chat_tui.providers.errors import ErrorContext, to_provider_error
+
+# Anthropic requires max_tokens; this is used when neither the request nor the config sets one.
+DEFAULT_MAX_TOKENS = 8192
+MIN_THINKING_BUDGET = 1024  # the API's floor for budget_tokens
+_EFFORT_BUDGETS = {"low": 1024, "medium": 4096, "high": 16384}
+
+_FINISH = {
+    "end_turn": FinishReason.STOP,
+    "stop_sequence": FinishReason.STOP,
+    "max_tokens": FinishReason.LENGTH,
+    "model_context_window_exceeded": FinishReason.LENGTH,
+    "refusal": FinishReason.CONTENT_FILTER,
+    "tool_use": FinishReason.TOOL_CALLS,
+}
+
+
+class AnthropicMessagesProvider:
+    """Claude through the Messages API. SDK retries are off: the engine retries."""
+
+    def __init__(
+        self,
+        *,
+        name: str = "anthropic",
+        label: str = "Anthropic",
+        base_url: str,
+        api_key: str,
+        key_source: str,
+        connect_timeout_s: float,
+        idle_timeout_s: float,
+    ) -> None:
+        self.name = name
+        self.label = label
+        self.base_url = base_url
+        self._api_key = api_key
+        self._key_source = key_source
+        self._connect_timeout_s = connect_timeout_s
+        self._idle_timeout_s = idle_timeout_s
+        self._client: anthropic.AsyncAnthropic | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _sdk(self) -> anthropic.AsyncAnthropic:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client = anthropic.AsyncAnthropic(
+                api_key=self._api_key,
+                base_url=self.base_url,
+                max_retries=0,
+                timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
+            )
+            self._client_loop = loop
+        return self._client
+
+    def _context(self, request: ChatRequest | None = None) -> ErrorContext:
+        return ErrorContext(
+            label=self.label,
+            key_source=self._key_source,
+            base_url=self.base_url,
+            model=request.model if request else None,
+            connect_timeout_s=self._connect_timeout_s,
+            idle_timeout_s=self._idle_timeout_s,
+        )
+
+    def _params(self, request: ChatRequest) -> dict[str, Any]:
+        max_tokens = request.max_output_tokens or DEFAULT_MAX_TOKENS
+        params: dict[str, Any] = {
+            "model": request.model,
+            "messages": [{"role": m.role, "content": m.text} for m in request.messages],
+        }
+        if request.system:
+            params["system"] = request.system
+        budget = request.reasoning_budget or _EFFORT_BUDGETS.get(request.reasoning_effort or "")
+        if budget:
+            budget = max(budget, MIN_THINKING_BUDGET)
+            # budget_tokens must be below max_tokens: keep room for the visible answer.
+            max_tokens = max(max_tokens, budget + MIN_THINKING_BUDGET)
+            params["thinking"] = {"type": "enabled", "budget_tokens": budget}
+        elif request.temperature is not None:
+            params["temperature"] = request.temperature  # not allowed together with thinking
+        params["max_tokens"] = max_tokens
+        return params
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        try:
+            # Leaving the `async with` (finish, cancel, aclose) closes the HTTP response.
+            async with self._sdk().messages.stream(**self._params(request)) as events:
+                async for event in events:
+                    match event.type:
+                        case "text":
+                            if event.text:
+                                yield TextDelta(event.text)
+                        case "thinking":
+                            if event.thinking:
+                                yield ReasoningDelta(event.thinking)
+                        case "message_start":
+                            yield _input_usage(event.message.usage)
+                        case "message_delta":
+                            yield Usage(output_tokens=event.usage.output_tokens)
+                            if event.delta.stop_reason:
+                                yield _finish(event.delta.stop_reason)
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+
+    async def complete(self, request: ChatRequest) -> Reply:
+        # Always through a stream: the SDK refuses non-streaming calls with a large max_tokens,
+        # and a stream keeps the idle timeout meaningful. Only the final message is returned.
+        try:
+            async with self._sdk().messages.stream(**self._params(request)) as events:
+                message = await events.get_final_message()
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+        text = "".join(block.text for block in message.content if block.type == "text")
+        reasoning = "".join(block.thinking for block in message.content if block.type == "thinking")
+        usage = _input_usage(message.usage)
+        return Reply(
+            text=text,
+            reasoning=reasoning,
+            usage=Usage(input_tokens=usage.input_tokens, output_tokens=message.usage.output_tokens),
+            finish=_finish(message.stop_reason) if message.stop_reason else None,
+        )
+
+    async def list_models(self) -> list[str]:
+        try:
+            return sorted([model.id async for model in self._sdk().models.list()])
+        except Exception as exc:
+            raise to_provider_error(exc, self._context()) from exc
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+
+def _input_usage(usage: Any) -> Usage:
+    """Input tokens, counting prompt-cache reads and writes (they are input too)."""
+    total = usage.input_tokens or 0
+    total += getattr(usage, "cache_creation_input_tokens", None) or 0
+    total += getattr(usage, "cache_read_input_tokens", None) or 0
+    return Usage(input_tokens=total)
+
+
+def _finish(raw: str) -> Finish:
+    return Finish(_FINISH.get(raw, FinishReason.OTHER), raw)

@@ -1,0 +1,247 @@
+"""Gemini over the `google.genai` async client (`client.aio.models`).
+
+Transport: google-genai's async client silently switches to aiohttp whenever aiohttp can be
+imported (textual-dev pulls it in), and its aiohttp path sleeps 1-10 s and retries on
+connection errors by itself. So the same install could behave differently for a developer and
+a user. We pin httpx2 by passing our own `httpx2.AsyncClient` (`HttpOptions.
+httpx_async_client`), which makes the SDK's `_use_aiohttp()` false. That client's transport
+also sets the timeouts (connect, and per-read idle) and records the responses it opens, so a
+stream can be closed for sure: the SDK has no close handle, and closing its generator does
+not close the HTTP response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+import httpx2
+from google import genai
+from google.genai import types
+
+from chat_tui.providers.base import (
+    ChatRequest,
+    Finish,
+    FinishReason,
+    ReasoningDelta,
+    Reply,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from chat_tui.providers.errors import ErrorContext, to_provider_error
+
+_FILTERED = {
+    "SAFETY",
+    "RECITATION",
+    "BLOCKLIST",
+    "PROHIBITED_CONTENT",
+    "SPII",
+    "IMAGE_SAFETY",
+    "IMAGE_PROHIBITED_CONTENT",
+    "IMAGE_RECITATION",
+    "MODEL_ARMOR",
+}
+_NOT_A_FINISH = {"FINISH_REASON_UNSPECIFIED", "CONTINUATION"}
+# Models that think (and so accept a thinking config); others may refuse one.
+_THINKING_MODEL = re.compile(r"gemini-(2\.5|[3-9])|thinking", re.IGNORECASE)
+_THINKING_LEVELS = {"minimal", "low", "medium", "high"}
+
+# The responses opened by the stream running in this context (see _ResponseTrackingTransport).
+_opened_responses: ContextVar[list[httpx2.Response] | None] = ContextVar(
+    "chat_tui_gemini_opened_responses", default=None
+)
+
+
+class _ResponseTrackingTransport(httpx2.AsyncHTTPTransport):
+    """Applies our timeouts to every request and remembers the responses a stream opened."""
+
+    def __init__(self, *, connect_timeout_s: float, idle_timeout_s: float) -> None:
+        super().__init__()
+        # The SDK passes its own (single, millisecond) timeout, or none: replace it here so the
+        # connect timeout and the per-read idle timeout differ, as for the other providers.
+        self._timeouts = {
+            "connect": connect_timeout_s,
+            "read": idle_timeout_s,
+            "write": idle_timeout_s,
+            "pool": connect_timeout_s,
+        }
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.extensions = {**request.extensions, "timeout": self._timeouts}
+        response = await super().handle_async_request(request)
+        opened = _opened_responses.get()
+        if opened is not None:
+            opened.append(response)
+        return response
+
+
+class GeminiProvider:
+    """Gemini through the Developer API. No retries (google-genai has none by default)."""
+
+    def __init__(
+        self,
+        *,
+        name: str = "gemini",
+        label: str = "Google Gemini",
+        base_url: str | None,
+        api_key: str,
+        key_source: str,
+        connect_timeout_s: float,
+        idle_timeout_s: float,
+    ) -> None:
+        self.name = name
+        self.label = label
+        self.base_url = base_url
+        self._api_key = api_key
+        self._key_source = key_source
+        self._connect_timeout_s = connect_timeout_s
+        self._idle_timeout_s = idle_timeout_s
+        self._client: genai.Client | None = None
+        self._http: httpx2.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _sdk(self) -> genai.client.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            transport = _ResponseTrackingTransport(
+                connect_timeout_s=self._connect_timeout_s, idle_timeout_s=self._idle_timeout_s
+            )
+            self._http = httpx2.AsyncClient(transport=transport)
+            options = types.HttpOptions(base_url=self.base_url, httpx_async_client=self._http)
+            # vertexai=False: ignore GOOGLE_GENAI_USE_VERTEXAI, this is the Developer API.
+            self._client = genai.Client(vertexai=False, api_key=self._api_key, http_options=options)
+            self._client_loop = loop
+        return self._client.aio
+
+    def _context(self, request: ChatRequest | None = None) -> ErrorContext:
+        return ErrorContext(
+            label=self.label,
+            key_source=self._key_source,
+            base_url=self.base_url,
+            model=request.model if request else None,
+            connect_timeout_s=self._connect_timeout_s,
+            idle_timeout_s=self._idle_timeout_s,
+        )
+
+    def _config(self, request: ChatRequest) -> types.GenerateContentConfig:
+        thinking = None
+        wants_reasoning = request.reasoning_budget or request.reasoning_effort
+        if wants_reasoning or _THINKING_MODEL.search(request.model):
+            thinking = types.ThinkingConfig(include_thoughts=True)
+            if request.reasoning_budget:
+                thinking.thinking_budget = request.reasoning_budget
+            elif (request.reasoning_effort or "").lower() in _THINKING_LEVELS:
+                thinking.thinking_level = types.ThinkingLevel(request.reasoning_effort.upper())
+        return types.GenerateContentConfig(
+            system_instruction=request.system or None,
+            temperature=request.temperature,
+            max_output_tokens=request.max_output_tokens,
+            thinking_config=thinking,
+        )
+
+    @staticmethod
+    def _contents(request: ChatRequest) -> list[dict[str, Any]]:
+        return [
+            {"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.text}]}
+            for m in request.messages
+        ]
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        opened: list[httpx2.Response] = []
+        _opened_responses.set(opened)
+        try:
+            chunks = await self._sdk().models.generate_content_stream(
+                model=request.model, contents=self._contents(request), config=self._config(request)
+            )
+            async for chunk in chunks:
+                for event in _chunk_events(chunk):
+                    yield event
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+        finally:
+            _opened_responses.set(None)
+            for response in opened:  # closes the connection if the body was not read to the end
+                await response.aclose()
+
+    async def complete(self, request: ChatRequest) -> Reply:
+        try:
+            response = await self._sdk().models.generate_content(
+                model=request.model, contents=self._contents(request), config=self._config(request)
+            )
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+        text: list[str] = []
+        reasoning: list[str] = []
+        finish: Finish | None = None
+        usage = Usage()
+        for event in _chunk_events(response):
+            match event:
+                case TextDelta():
+                    text.append(event.text)
+                case ReasoningDelta():
+                    reasoning.append(event.text)
+                case Finish():
+                    finish = event
+                case Usage():
+                    usage = event
+        return Reply(text="".join(text), reasoning="".join(reasoning), usage=usage, finish=finish)
+
+    async def list_models(self) -> list[str]:
+        try:
+            pager = await self._sdk().models.list()
+            names = [
+                (model.name or "").removeprefix("models/")
+                async for model in pager
+                if not model.supported_actions or "generateContent" in model.supported_actions
+            ]
+        except Exception as exc:
+            raise to_provider_error(exc, self._context()) from exc
+        return sorted(name for name in names if name)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aio.aclose()
+        if self._http is not None:
+            http, self._http = self._http, None
+            await http.aclose()
+
+
+def _chunk_events(chunk: types.GenerateContentResponse) -> Iterator[StreamEvent]:
+    candidate = chunk.candidates[0] if chunk.candidates else None
+    if candidate is not None and candidate.content and candidate.content.parts:
+        for part in candidate.content.parts:
+            if part.text:
+                yield ReasoningDelta(part.text) if part.thought else TextDelta(part.text)
+    if (usage := chunk.usage_metadata) is not None:
+        thoughts = usage.thoughts_token_count
+        visible = usage.candidates_token_count
+        output = None if visible is None and thoughts is None else (visible or 0) + (thoughts or 0)
+        yield Usage(
+            input_tokens=usage.prompt_token_count, output_tokens=output, reasoning_tokens=thoughts
+        )
+    if candidate is not None and candidate.finish_reason:
+        raw = _word(candidate.finish_reason)
+        if raw not in _NOT_A_FINISH:
+            yield Finish(_finish_reason(raw), raw)
+    elif chunk.prompt_feedback is not None and chunk.prompt_feedback.block_reason:
+        # The prompt itself was blocked: no candidates at all.
+        yield Finish(FinishReason.CONTENT_FILTER, _word(chunk.prompt_feedback.block_reason))
+
+
+def _word(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _finish_reason(raw: str) -> FinishReason:
+    if raw == "STOP":
+        return FinishReason.STOP
+    if raw == "MAX_TOKENS":
+        return FinishReason.LENGTH
+    if raw in _FILTERED:
+        return FinishReason.CONTENT_FILTER
+    return FinishReason.OTHER

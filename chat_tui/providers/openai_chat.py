@@ -1,0 +1,194 @@
+"""OpenAI Chat Completions over `openai.AsyncOpenAI`: OpenAI itself and OpenAI-compatible
+servers (Ollama, vLLM, LM Studio, OpenRouter) reached through a base URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx2
+import openai
+
+from chat_tui.providers.base import (
+    ChatRequest,
+    Finish,
+    FinishReason,
+    ReasoningDelta,
+    Reply,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from chat_tui.providers.errors import ErrorContext, to_provider_error
+
+# Servers that need no key still make the SDK want one; this never leaves for a real key.
+NO_KEY_PLACEHOLDER = "no-key-needed"
+# A non-streaming reply arrives in one piece after the whole generation: the idle timeout
+# (a stall detector between bytes) would cut long replies, so wait at least this long.
+WHOLE_REPLY_TIMEOUT_S = 600.0
+
+_FINISH = {
+    "stop": FinishReason.STOP,
+    "length": FinishReason.LENGTH,
+    "content_filter": FinishReason.CONTENT_FILTER,
+    "tool_calls": FinishReason.TOOL_CALLS,
+    "function_call": FinishReason.TOOL_CALLS,
+}
+# Compatible servers name the reasoning field differently (DeepSeek/vLLM vs OpenRouter/Ollama).
+_REASONING_FIELDS = ("reasoning_content", "reasoning")
+
+
+class OpenAIChatProvider:
+    """One OpenAI or OpenAI-compatible target. SDK retries are off: the engine retries."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        label: str,
+        base_url: str,
+        api_key: str | None,
+        key_source: str,
+        connect_timeout_s: float,
+        idle_timeout_s: float,
+        compatible: bool = False,
+    ) -> None:
+        self.name = name
+        self.label = label
+        self.base_url = base_url
+        self._api_key = api_key
+        self._key_source = key_source
+        self._connect_timeout_s = connect_timeout_s
+        self._idle_timeout_s = idle_timeout_s
+        self._compatible = compatible
+        self._client: openai.AsyncOpenAI | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _sdk(self) -> openai.AsyncOpenAI:
+        # An async client belongs to the loop it was made on: make it lazily, per loop.
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client = openai.AsyncOpenAI(
+                api_key=self._api_key or NO_KEY_PLACEHOLDER,
+                base_url=self.base_url,
+                max_retries=0,
+                timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
+            )
+            self._client_loop = loop
+        return self._client
+
+    def _context(self, request: ChatRequest | None = None) -> ErrorContext:
+        return ErrorContext(
+            label=self.label,
+            key_source=self._key_source,
+            base_url=self.base_url,
+            model=request.model if request else None,
+            connect_timeout_s=self._connect_timeout_s,
+            idle_timeout_s=self._idle_timeout_s,
+            openai_compatible=self._compatible,
+        )
+
+    def _params(self, request: ChatRequest) -> dict[str, Any]:
+        messages: list[dict[str, str]] = []
+        if request.system:
+            messages.append({"role": "system", "content": request.system})
+        messages.extend({"role": m.role, "content": m.text} for m in request.messages)
+        params: dict[str, Any] = {"model": request.model, "messages": messages}
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if request.max_output_tokens:
+            # OpenAI's reasoning models refuse max_tokens; older compatible servers know only it.
+            key = "max_tokens" if self._compatible else "max_completion_tokens"
+            params[key] = request.max_output_tokens
+        if request.reasoning_effort:
+            params["reasoning_effort"] = request.reasoning_effort
+        return params
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        try:
+            chunks = await self._sdk().chat.completions.create(
+                **self._params(request), stream=True, stream_options={"include_usage": True}
+            )
+            # `async with` closes the HTTP response on cancel or aclose: the server sees it.
+            async with chunks:
+                async for chunk in chunks:
+                    for event in _chunk_events(chunk):
+                        yield event
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+
+    async def complete(self, request: ChatRequest) -> Reply:
+        timeout = httpx2.Timeout(
+            max(self._idle_timeout_s, WHOLE_REPLY_TIMEOUT_S), connect=self._connect_timeout_s
+        )
+        try:
+            completion = await self._sdk().chat.completions.create(
+                **self._params(request), timeout=timeout
+            )
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+        usage = _usage(completion.usage) if completion.usage else Usage()
+        if not completion.choices:
+            return Reply(text="", usage=usage)
+        choice = completion.choices[0]
+        return Reply(
+            text=choice.message.content or "",
+            reasoning=_reasoning_of(choice.message) or "",
+            usage=usage,
+            finish=_finish(choice.finish_reason),
+        )
+
+    async def list_models(self) -> list[str]:
+        try:
+            page = await self._sdk().models.list()
+            return sorted([model.id async for model in page])
+        except Exception as exc:
+            raise to_provider_error(exc, self._context()) from exc
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+
+def _chunk_events(chunk: Any) -> Iterator[StreamEvent]:
+    # The usage chunk (stream_options.include_usage) has `choices == []`.
+    if chunk.choices:
+        choice = chunk.choices[0]
+        delta = choice.delta
+        if delta is not None:
+            if reasoning := _reasoning_of(delta):
+                yield ReasoningDelta(reasoning)
+            if delta.content:  # the first delta is often role-only with empty content
+                yield TextDelta(delta.content)
+    if chunk.usage:
+        yield _usage(chunk.usage)
+    if chunk.choices and chunk.choices[0].finish_reason:
+        yield _finish(chunk.choices[0].finish_reason)
+
+
+def _reasoning_of(message: Any) -> str | None:
+    """Reasoning text some servers add; not in the SDK's types, so read the extra fields."""
+    extra = getattr(message, "model_extra", None) or {}
+    for field in _REASONING_FIELDS:
+        value = extra.get(field)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _usage(usage: Any) -> Usage:
+    details = getattr(usage, "completion_tokens_details", None)
+    return Usage(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        reasoning_tokens=getattr(details, "reasoning_tokens", None),
+    )
+
+
+def _finish(raw: str | None) -> Finish | None:
+    if not raw:
+        return None
+    return Finish(_FINISH.get(raw, FinishReason.OTHER), raw)
