@@ -260,8 +260,25 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> LoadedSe
         reader, reader.table("providers", data.get("providers", {}))
     )
     values["keymap"] = _keymap(reader, reader.table("keymap", data.get("keymap", {})))
+    _check_provider_names(reader, values)
     problems = sorted(reader.problems, key=lambda p: p.line or 0)  # stable: same line keeps order
     return LoadedSettings(Settings(**values), problems)
+
+
+def _check_provider_names(reader: _Reader, values: dict[str, Any]) -> None:
+    """Warn about a default provider or favourite that names no provider or profile."""
+    known = set(BUILTIN_PROVIDERS) | set(values["profiles"])
+    hint = f"known: {', '.join(sorted(known))}"
+    provider = values.get("default_provider")
+    if provider is not None and provider not in known:
+        reader.report(
+            "warning", "default_provider", f"no provider or profile {provider!r} ({hint})"
+        )
+    for favourite in values.get("favourites", ()):
+        name = favourite.partition("/")[0]
+        if name not in known:
+            message = f"{favourite!r}: no provider or profile {name!r} ({hint})"
+            reader.report("warning", "favourites", message)
 
 
 def _favourites(reader: _Reader, entries: list[Any]) -> tuple[str, ...]:

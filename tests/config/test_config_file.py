@@ -262,3 +262,14 @@ def test_the_shipped_example_is_valid_with_every_line_uncommented() -> None:
     loaded = parse_settings(tomllib.loads(active), Path("config_example.toml"), active)
     assert loaded.problems == []
     assert set(loaded.settings.profiles) == {"ollama", "openrouter", "work"}
+
+
+def test_unknown_provider_names_warn(tmp_path: Path) -> None:
+    text = 'default_provider = "olama"\nfavourites = ["ollama/x", "openai/y"]\n'
+    text += '[profiles.ollama]\nbase_url = "http://h/v1"\n'
+    loaded = load_settings(write(tmp_path, text))
+    assert [(p.line, p.key) for p in loaded.problems] == [(1, "default_provider")]
+    assert "known: anthropic, gemini, ollama, openai, simulated" in loaded.problems[0].message
+    loaded = load_settings(write(tmp_path, 'favourites = ["mistral/large"]\n'))
+    [warning] = loaded.warnings
+    assert str(warning).startswith("config.toml:1: favourites: 'mistral/large': no provider")
