@@ -1,12 +1,16 @@
-"""The Textual App: builds the session from settings and command-line options, holds the
-screens and the app-wide keys. Little logic of its own."""
+"""The Textual App: holds the screens, the app-wide keys, theme and keymap. Little logic of
+its own: start-up is gathered by `startup.prepare`, the chat itself lives in ChatScreen."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
+from functools import partial
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
 
 from chat_tui.config import Settings
 from chat_tui.engine import RetryPolicy
@@ -15,6 +19,7 @@ from chat_tui.providers.base import Provider
 from chat_tui.providers.simulated import DEFAULT_MODEL, SimulatedProvider
 from chat_tui.screens.chat import ChatScreen
 from chat_tui.session import ChatSession, Target
+from chat_tui.state import UiState, save_state
 
 
 class ChatApp(App[None]):
@@ -30,20 +35,67 @@ class ChatApp(App[None]):
         *,
         settings: Settings | None = None,
         paths: AppPaths | None = None,
+        state: UiState | None = None,
+        notices: list[str] | None = None,
+        errors: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
         self.paths = paths
         self.session = session
+        self.state = state or UiState()
+        self._startup_notices = notices or []
+        self._startup_errors = errors or []
+        session.on_store_error = self._report_store_error
 
     def on_mount(self) -> None:
         self.push_screen(ChatScreen(self.session, flush_interval_s=self.settings.flush_interval_s))
+        for message in self._startup_errors:
+            self.notify(message, title="Problem", severity="error", timeout=15, markup=False)
+        for message in self._startup_notices:
+            self.notify(message, title="Note", severity="warning", timeout=10, markup=False)
 
     @property
     def chat(self) -> ChatScreen:
-        screen = self.screen_stack[1] if len(self.screen_stack) > 1 else self.screen
-        assert isinstance(screen, ChatScreen)
-        return screen
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                return screen
+        raise LookupError("no chat screen")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action with a described binding is in the palette, with its current key."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            shown = self.get_key_display(binding)
+            yield SystemCommand(
+                f"{binding.description} ({shown})",
+                binding.tooltip or binding.description,
+                partial(self._run_palette_action, active.node, binding.action),
+            )
+
+    async def _run_palette_action(self, node: DOMNode, action: str) -> None:
+        await self.run_action(action, node)
+
+    def _report_store_error(self, message: str) -> None:
+        self.notify(message, title="Transcripts", severity="error", timeout=15, markup=False)
+
+    def remember(self, **changes: str | None) -> None:
+        """Persist a UI choice (theme, provider, model) across restarts."""
+        self.state = self.state.with_changes(**changes)
+        if self.paths is not None:
+            try:
+                save_state(self.paths.state_file, self.state)
+            except OSError as error:
+                self.notify(f"Could not save UI state: {error}", severity="warning", markup=False)
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted and theme != self.state.theme:
+            self.remember(theme=theme)
 
 
 def simulated_session(
@@ -53,6 +105,7 @@ def simulated_session(
     model: str | None = None,
     provider: Provider | None = None,
 ) -> ChatSession:
+    """A session on the offline simulated model (tests and benchmarks start from here)."""
     provider = provider or SimulatedProvider(
         ttft_s=settings.simulated_ttft_ms / 1000, tokens_per_s=settings.simulated_tokens_per_s
     )
@@ -66,8 +119,25 @@ def simulated_session(
 
 
 def run_app(args: argparse.Namespace) -> int:
-    paths = AppPaths.default(data_dir=args.data_dir)
-    settings = Settings()
-    session = simulated_session(settings, streaming=not args.no_stream, model=args.model)
-    ChatApp(session, settings=settings, paths=paths).run()
+    from chat_tui.startup import prepare
+
+    startup = prepare(args)
+    app = ChatApp(
+        startup.session,
+        settings=startup.settings,
+        paths=startup.paths,
+        state=startup.state,
+        notices=startup.notices,
+        errors=startup.errors,
+    )
+    for theme in startup.themes:
+        app.register_theme(theme)
+    app.theme = startup.theme
+    if startup.settings.keymap:
+        app.set_keymap(startup.settings.keymap)
+    try:
+        app.run()
+    finally:
+        if startup.session.store is not None:
+            startup.session.store.close()
     return 0

@@ -62,13 +62,19 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
 
     def context(self) -> tuple[ChatMessage, ...]:
-        """The turns to send: text that exists, consecutive same-role turns merged (a failed
-        reply with no text leaves two user turns in a row, which some providers refuse)."""
+        """The turns to send, in the strict user/assistant alternation providers expect.
+
+        Turns without text are skipped; a reply followed by another reply was regenerated,
+        so only the newer one counts; consecutive user turns (left by a failed reply) are
+        joined.
+        """
         merged: list[ChatMessage] = []
         for turn in self.turns:
             if not turn.text.strip():
                 continue
-            if merged and merged[-1].role == turn.role:
+            if merged and merged[-1].role == turn.role == "assistant":
+                merged[-1] = turn.as_context()
+            elif merged and merged[-1].role == turn.role:
                 merged[-1] = ChatMessage(turn.role, f"{merged[-1].text}\n\n{turn.text}")
             else:
                 merged.append(turn.as_context())

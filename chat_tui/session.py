@@ -5,11 +5,25 @@ each turn. It starts `ReplyRun`s and turns their outcome into stored turns; it k
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
-from chat_tui.providers.base import ChatRequest, FinishReason, Provider
+from chat_tui.providers.base import ChatMessage, ChatRequest, FinishReason, Provider
+from chat_tui.store.errors import StoreError
+from chat_tui.store.titles import fallback_title
+
+if TYPE_CHECKING:
+    from chat_tui.store import TranscriptStore
+
+# Progressive saves of a streaming reply: at most this much text is at risk in a crash.
+CHECKPOINT_INTERVAL_S = 0.5
+TITLE_PROMPT = (
+    "Write a short title (at most 6 words, no quotes, no trailing punctuation) for a "
+    "conversation that starts with this message:\n\n"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +45,7 @@ class PendingReply:
 
     run: ReplyRun
     turn: Turn
+    last_checkpoint: float = 0.0
 
 
 def finish_note(reason: str | None) -> str | None:
@@ -53,12 +68,44 @@ class ChatSession:
         streaming: bool = True,
         retry_policy: RetryPolicy | None = None,
         conversation: Conversation | None = None,
+        store: TranscriptStore | None = None,
+        on_store_error: Callable[[str], None] | None = None,
     ) -> None:
         self.provider = provider
         self.target = target
         self.streaming = streaming
         self.retry_policy = retry_policy or RetryPolicy()
         self.conversation = conversation or Conversation(created_at=time.time())
+        self.store = store
+        self.on_store_error = on_store_error
+        self.title_model: str | None = None  # a cheaper model for titles, where configured
+
+    # ---- persistence: every write goes through here, and a failing store never stops the chat
+
+    def _save(self, write: Callable[[TranscriptStore], object]) -> object:
+        if self.store is None:
+            return None
+        try:
+            return write(self.store)
+        except StoreError as error:
+            self.store = None
+            if self.on_store_error:
+                self.on_store_error(f"{error} Saving is off for this session.")
+            return None
+
+    def _ensure_saved_conversation(self) -> int | None:
+        if self.conversation.id is None:
+            created = self._save(lambda s: s.create_conversation(self.conversation.settings))
+            if isinstance(created, Conversation):
+                self.conversation.id = created.id
+                self.conversation.created_at = created.created_at
+        return self.conversation.id
+
+    def _save_turn(self, turn: Turn) -> None:
+        conversation_id = self._ensure_saved_conversation()
+        if conversation_id is not None:
+            saved = self._save(lambda s: s.add_turn(conversation_id, turn))
+            turn.id = saved if isinstance(saved, int) else None
 
     def switch(self, provider: Provider, target: Target) -> None:
         self.provider = provider
@@ -68,6 +115,7 @@ class ChatSession:
         turn = Turn(role="user", text=text, created_at=time.time())
         self.conversation.turns.append(turn)
         self.conversation.updated_at = turn.created_at
+        self._save_turn(turn)  # committed before the request is sent
         return turn
 
     def start_reply(self) -> PendingReply:
@@ -95,16 +143,26 @@ class ChatSession:
             status=MessageStatus.STREAMING,
         )
         self.conversation.turns.append(turn)
-        return PendingReply(run, turn)
+        self._save_turn(turn)
+        return PendingReply(run, turn, last_checkpoint=time.monotonic())
 
-    def record_progress(self, pending: PendingReply) -> None:
-        pending.turn.text = pending.run.text.text
-        pending.turn.reasoning = pending.run.reasoning.text
+    def record_progress(self, pending: PendingReply, *, force: bool = False) -> None:
+        """Save the reply so far, at most every CHECKPOINT_INTERVAL_S unless forced."""
+        now = time.monotonic()
+        if not force and now - pending.last_checkpoint < CHECKPOINT_INTERVAL_S:
+            return
+        pending.last_checkpoint = now
+        turn = pending.turn
+        turn.text = pending.run.text.text
+        turn.reasoning = pending.run.reasoning.text
+        if turn.id is not None and not force:
+            message_id = turn.id
+            self._save(lambda s: s.update_reply_progress(message_id, turn.text, turn.reasoning))
 
     def finish_reply(self, pending: PendingReply) -> Turn:
         """Copy the run's outcome into its turn."""
         run, turn = pending.run, pending.turn
-        self.record_progress(pending)
+        self.record_progress(pending, force=True)
         turn.finished_at = time.time()
         turn.metrics = run.snapshot()
         turn.finish_reason = run.finish.reason.value if run.finish else None
@@ -121,7 +179,38 @@ class ChatSession:
         else:
             turn.status = MessageStatus.CANCELLED
         self.conversation.updated_at = turn.finished_at
+        if turn.id is not None:
+            message_id = turn.id
+            self._save(lambda s: s.finish_reply(message_id, turn))
         return turn
+
+    # ---- titles ---------------------------------------------------------------------------
+
+    def needs_title(self) -> bool:
+        """True after the first exchange of an untitled conversation."""
+        turns = self.conversation.turns
+        return self.conversation.title is None and any(
+            t.role == "assistant" and t.status is MessageStatus.COMPLETE for t in turns
+        )
+
+    def title_request(self, model: str | None = None) -> ChatRequest:
+        first = next(t.text for t in self.conversation.turns if t.role == "user")
+        return ChatRequest(
+            model=model or self.target.model,
+            messages=(ChatMessage("user", TITLE_PROMPT + first[:2000]),),
+            max_output_tokens=24,
+        )
+
+    def fallback_title(self) -> str:
+        first = next((t.text for t in self.conversation.turns if t.role == "user"), "")
+        return fallback_title(first)
+
+    def set_title(self, title: str) -> None:
+        title = " ".join(title.split()).strip("\"'.")[:80] or self.fallback_title()
+        self.conversation.title = title
+        conversation_id = self.conversation.id
+        if conversation_id is not None:
+            self._save(lambda s: s.set_title(conversation_id, title))
 
     def retryable_reply(self) -> Turn | None:
         """The last reply, if it failed or was cancelled (so it can be regenerated)."""
@@ -130,15 +219,13 @@ class ChatSession:
             return turns[-1]
         return None
 
-    def drop_last_reply(self) -> Turn:
-        """Remove the last (failed or cancelled) reply before regenerating it."""
-        return self.conversation.turns.pop()
-
     def new_conversation(self) -> None:
         settings = replace(self.conversation.settings)
         self.conversation = Conversation(created_at=time.time(), settings=settings)
 
+    def open_conversation(self, conversation: Conversation) -> None:
+        """Continue a saved conversation: new turns append to it."""
+        self.conversation = conversation
 
-_REGENERABLE = frozenset(
-    {MessageStatus.CANCELLED, MessageStatus.INTERRUPTED, MessageStatus.ERROR}
-)
+
+_REGENERABLE = frozenset({MessageStatus.CANCELLED, MessageStatus.INTERRUPTED, MessageStatus.ERROR})

@@ -4,6 +4,7 @@ the reply in flight on a fixed cadence; the engine and the session do the rest.
 
 from __future__ import annotations
 
+import asyncio
 from itertools import pairwise
 
 from textual import on, work
@@ -14,10 +15,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chat_tui.conversation import MessageStatus, Turn
+from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import RunState
 from chat_tui.metrics import format_duration, format_rate, format_tokens
-from chat_tui.session import ChatSession, PendingReply, finish_note
+from chat_tui.providers.base import Provider, ProviderError
+from chat_tui.session import ChatSession, PendingReply, Target, finish_note
+from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.prompt import PromptInput
@@ -178,6 +181,8 @@ class ChatScreen(Screen[None]):
             self.flush_count += 1
             widget.append(text, reasoning)
         self._show_status(pending)
+        if pending.run.streaming:
+            self.session.record_progress(pending)
 
     def _finish_reply(self, pending: PendingReply) -> None:
         """The run ended: flush the rest, record the turn, show the final figures."""
@@ -212,6 +217,25 @@ class ChatScreen(Screen[None]):
             )
         if self.is_attached:
             self.prompt.focus()
+        if self.session.needs_title():
+            self._make_title()
+
+    @work(group="title", exit_on_error=False)
+    async def _make_title(self) -> None:
+        """Name the conversation in the background with a small non-streaming request."""
+        session = self.session
+        conversation = session.conversation
+        title = session.fallback_title()
+        if session.target.provider != "simulated":
+            request = session.title_request(session.title_model)
+            try:
+                reply = await asyncio.wait_for(session.provider.complete(request), 30)
+                title = reply.text.strip() or title
+            except (ProviderError, TimeoutError):
+                pass  # the first words of the first message will do
+        if session.conversation is conversation:  # the user may have moved on meanwhile
+            session.set_title(visible_text(title))
+            self.sub_title = session.conversation.title or ""
 
     def _show_status(self, pending: PendingReply) -> None:
         run = pending.run
@@ -248,6 +272,27 @@ class ChatScreen(Screen[None]):
             StatusView(target=self.session.target.description, streaming=self.session.streaming)
         )
 
+    # ---- used by other screens -------------------------------------------------------------
+
+    def load_conversation(self, conversation: Conversation) -> None:
+        """Continue a saved conversation (from the transcript browser)."""
+        if self.pending is not None:
+            self.workers.cancel_group(self, "reply")
+        self.session.open_conversation(conversation)
+        self.show_conversation()
+        self._show_idle_status()
+        self.prompt.focus()
+
+    def switch_target(self, provider: Provider, target: Target) -> None:
+        """Send the next request to another provider / model (from the model picker)."""
+        self.session.switch(provider, target)
+        if self.pending is None:
+            self._show_idle_status()
+
+    @property
+    def busy(self) -> bool:
+        return self.pending is not None
+
     # ---- actions --------------------------------------------------------------------------
 
     def action_cancel_reply(self) -> None:
@@ -276,10 +321,7 @@ class ChatScreen(Screen[None]):
         if self.session.retryable_reply() is None:
             self.notify("Nothing to retry: the last reply did not fail.", timeout=3)
             return
-        self.session.drop_last_reply()
-        last = self.log_view.last_assistant()
-        if last is not None:
-            last.remove()
+        # The failed reply stays in the record; the new one supersedes it as context.
         self._start_reply()
 
     def action_toggle_reasoning(self) -> None:

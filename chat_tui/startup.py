@@ -1,0 +1,89 @@
+"""Everything the app needs before its first frame, gathered in one place: settings, themes,
+remembered UI state, the transcript store and the session. Problems are collected, never
+raised, so a broken file means a clear message and a working app, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from textual.theme import Theme
+
+from chat_tui.config import Settings, load_settings
+from chat_tui.engine import RetryPolicy
+from chat_tui.paths import AppPaths, ensure_private_dir
+from chat_tui.problems import Problem
+from chat_tui.providers.base import ProviderError
+from chat_tui.session import ChatSession
+from chat_tui.state import UiState, load_state
+from chat_tui.store import StoreError, TranscriptStore
+from chat_tui.theming import builtin_themes_dir, known_theme_names, load_themes, pick_theme
+
+
+@dataclass
+class Startup:
+    paths: AppPaths
+    settings: Settings
+    session: ChatSession
+    themes: list[Theme]
+    theme: str
+    state: UiState
+    notices: list[str] = field(default_factory=list)  # shown as warnings
+    errors: list[str] = field(default_factory=list)  # shown as errors
+
+
+def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Startup:
+    from chat_tui.providers.selection import select_session_target
+
+    paths = AppPaths.default(data_dir=getattr(args, "data_dir", None))
+    loaded = load_settings(paths.config_file)
+    settings = loaded.settings
+    problems: list[Problem] = list(loaded.problems)
+
+    themes, theme_problems = load_themes(builtin_themes_dir(), paths.user_themes_dir)
+    problems += theme_problems
+    state, state_problems = load_state(paths.state_file)
+    problems += state_problems
+    theme, pick_problems = pick_theme(
+        known_theme_names(themes), state.theme, settings.theme, config_path=paths.config_file
+    )
+    problems += pick_problems
+
+    errors = [p.describe(full_path=True) for p in problems if p.is_error]
+    notices = [p.describe(full_path=True) for p in problems if not p.is_error]
+    if errors and loaded.errors:
+        errors.append(f"chat-tui runs with defaults for those settings ({paths.config_file}).")
+
+    store: TranscriptStore | None = None
+    try:
+        ensure_private_dir(paths.data_dir)
+        store = TranscriptStore.open(paths.database)
+        store.mark_unfinished_replies_interrupted()
+    except (StoreError, OSError) as error:
+        errors.append(f"{error} Conversations are not saved in this session.")
+
+    try:
+        provider, target, title_model = select_session_target(
+            settings,
+            requested_provider=args.provider,
+            requested_model=args.model,
+            remembered=(state.provider, state.model),
+            environ=environ,
+        )
+    except ProviderError as error:
+        errors.append(f"{error.message} Using the offline simulated model instead.")
+        provider, target, title_model = select_session_target(
+            settings, requested_provider="simulated", requested_model=None, environ=environ
+        )
+    session = ChatSession(
+        provider,
+        target,
+        streaming=not args.no_stream,
+        retry_policy=RetryPolicy(max_retries=settings.max_retries),
+        store=store,
+    )
+    session.title_model = title_model
+    return Startup(paths, settings, session, themes, theme, state, notices, errors)
