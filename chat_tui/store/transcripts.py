@@ -34,6 +34,7 @@ from chat_tui.store.search import (
     snippet_spans,
 )
 
+SEARCH_POOL = 2000  # matches ranked per search, newest first (see `search`)
 APP_STOPPED_KIND = "app_stopped"
 APP_STOPPED_MESSAGE = "the app stopped before the reply finished"
 
@@ -279,9 +280,11 @@ class TranscriptStore:
             )
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Messages matching every word of `query` (as word prefixes), best first.
+        """Messages matching every word of `query` (as word prefixes), best (bm25) first.
 
-        Any input is safe: it is never passed to FTS5 as syntax.
+        Any input is safe: it is never passed to FTS5 as syntax. Ranking is exact when
+        fewer than SEARCH_POOL messages match; beyond that, the best among the newest
+        SEARCH_POOL matches are returned, which bounds the cost of a very common word.
         """
         expression = fts_match_expression(query)
         if expression is None:
@@ -289,20 +292,33 @@ class TranscriptStore:
         with self._guard():
             rows = self._connection.execute(
                 """
-                WITH hits AS (
-                    SELECT rowid AS message_id, rank,
-                        snippet(messages_fts, 0, ?, ?, ?, ?) AS marked
-                    FROM messages_fts WHERE messages_fts MATCH ?
-                    ORDER BY rank LIMIT ?
+                WITH pool AS (
+                    SELECT rowid AS message_id, bm25(messages_fts) AS score
+                    FROM messages_fts WHERE messages_fts MATCH :expression
+                    ORDER BY rowid DESC LIMIT :pool
+                ), best AS (
+                    SELECT message_id, score FROM pool ORDER BY score LIMIT :limit
                 )
-                SELECT hits.message_id, hits.rank, hits.marked, m.conversation_id, m.role,
-                    m.created_at, c.title
-                FROM hits
-                JOIN messages m ON m.id = hits.message_id
+                SELECT best.message_id, best.score, m.conversation_id, m.role,
+                    m.created_at, c.title,
+                    (SELECT snippet(messages_fts, 0, :start, :end, :ellipsis, :tokens)
+                        FROM messages_fts
+                        WHERE messages_fts MATCH :expression
+                            AND messages_fts.rowid = best.message_id) AS marked
+                FROM best
+                JOIN messages m ON m.id = best.message_id
                 JOIN conversations c ON c.id = m.conversation_id
-                ORDER BY hits.rank
+                ORDER BY best.score
                 """,
-                (MATCH_START, MATCH_END, SNIPPET_ELLIPSIS, SNIPPET_TOKENS, expression, limit),
+                {
+                    "expression": expression,
+                    "pool": SEARCH_POOL,
+                    "limit": limit,
+                    "start": MATCH_START,
+                    "end": MATCH_END,
+                    "ellipsis": SNIPPET_ELLIPSIS,
+                    "tokens": SNIPPET_TOKENS,
+                },
             ).fetchall()
         return [
             SearchHit(
@@ -311,8 +327,8 @@ class TranscriptStore:
                 message_id=row["message_id"],
                 role=row["role"],
                 created_at=row["created_at"],
-                snippet=snippet_spans(row["marked"]),
-                rank=row["rank"],
+                snippet=snippet_spans(row["marked"] or ""),
+                rank=row["score"],
             )
             for row in rows
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chat_tui.conversation import ConversationSettings
-from chat_tui.store import SnippetSpan, TranscriptStore
+from chat_tui.store import SnippetSpan, TranscriptStore, transcripts
 from chat_tui.store.search import MATCH_END, MATCH_START, fts_match_expression, snippet_spans
 
 from .builders import add_exchange, streaming_reply
@@ -137,3 +137,15 @@ def test_snippet_markers_become_spans() -> None:
         SnippetSpan(" after line ", False),
         SnippetSpan("two", True),
     )
+
+
+def test_very_common_words_rank_only_the_newest_matches(
+    store: TranscriptStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transcripts, "SEARCH_POOL", 2)
+    conversation_id = store.create_conversation().id
+    assert conversation_id is not None
+    add_exchange(store, conversation_id, "common common common common", "x")
+    add_exchange(store, conversation_id, "common once", "common again")
+    hits = store.search("common")
+    assert {hit.snippet_text for hit in hits} == {"common once", "common again"}
