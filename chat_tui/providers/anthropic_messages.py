@@ -24,7 +24,6 @@ from chat_tui.providers.errors import ErrorContext, to_provider_error
 # Anthropic requires max_tokens; this is used when neither the request nor the config sets one.
 DEFAULT_MAX_TOKENS = 8192
 MIN_THINKING_BUDGET = 1024  # the API's floor for budget_tokens
-_EFFORT_BUDGETS = {"low": 1024, "medium": 4096, "high": 16384}
 
 _FINISH = {
     "end_turn": FinishReason.STOP,
@@ -90,12 +89,15 @@ class AnthropicMessagesProvider:
         }
         if request.system:
             params["system"] = request.system
-        budget = request.reasoning_budget or _EFFORT_BUDGETS.get(request.reasoning_effort or "")
-        if budget:
-            budget = max(budget, MIN_THINKING_BUDGET)
+        if request.reasoning_budget:
+            budget = max(request.reasoning_budget, MIN_THINKING_BUDGET)
             # budget_tokens must be below max_tokens: keep room for the visible answer.
             max_tokens = max(max_tokens, budget + MIN_THINKING_BUDGET)
             params["thinking"] = {"type": "enabled", "budget_tokens": budget}
+        elif request.reasoning_effort:
+            # Current models decide their own budget ("adaptive") and take an effort level.
+            params["thinking"] = {"type": "adaptive", "display": "summarized"}
+            params["output_config"] = {"effort": request.reasoning_effort}
         elif request.temperature is not None:
             params["temperature"] = request.temperature  # not allowed together with thinking
         params["max_tokens"] = max_tokens

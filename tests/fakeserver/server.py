@@ -32,7 +32,7 @@ SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api
 REDACTED = "<redacted>"
 DEFAULT_MODELS = {
     "openai": ["gpt-4o-mini", "gpt-4o", "fake-model"],
-    "anthropic": ["claude-sonnet-4-5", "claude-haiku-4-5"],
+    "anthropic": ["claude-sonnet-5-5", "claude-haiku-5-5"],
     "gemini": ["gemini-2.5-flash", "gemini-2.5-pro"],
 }
 _GEMINI_CALL = re.compile(r"^/v1[a-z0-9]*/models/([^/:]+):(generateContent|streamGenerateContent)$")

@@ -1,0 +1,358 @@
+"""Which providers exist, where their keys come from, and building them.
+
+The one place that knows the built-in providers, the OpenAI-compatible presets and the
+profiles from the config file. SDK adapters are imported only inside `create_provider`, so
+importing this module (at start-up) imports no SDK. Keys are read when a provider is built,
+handed to it, and never logged or stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from chat_tui.config import ProfileSettings, ProviderKind, Settings
+from chat_tui.providers.base import FailureKind, Provider, ProviderError
+
+NO_KEY_NEEDED = "no key needed"
+KEY_COMMAND_TIMEOUT_S = 10.0
+OLLAMA_URL = "http://localhost:11434"
+AUTO_ORDER = ("openai", "anthropic", "gemini")  # first with a key wins when nothing is chosen
+
+KNOWN_MODELS: dict[str, tuple[str, ...]] = {
+    "openai": ("gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "o4-mini", "gpt-5-mini"),
+    "anthropic": (
+        "claude-sonnet-5-5",
+        "claude-opus-5-5",
+        "claude-haiku-5-5",
+        "claude-sonnet-4-6",
+        "claude-haiku-4-5",
+    ),
+    "gemini": ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite"),
+    "simulated": ("simulated-hosted", "simulated-fast"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTarget:
+    """Something the user can pick: a built-in provider, a preset or a profile."""
+
+    name: str
+    kind: ProviderKind
+    label: str
+    base_url: str | None
+    default_model: str | None  # None: take the first model the server lists
+    models: tuple[str, ...]  # configured and known models, for the picker
+    key_available: bool
+    key_description: str  # where the key comes from, e.g. "OPENAI_API_KEY"; never the key
+    key_required: bool = True
+    api_key_envs: tuple[str, ...] = ()  # read in this order
+    api_key_command: str | None = None
+    title_model: str | None = None
+
+
+def _builtin_targets(environ: Mapping[str, str]) -> dict[str, ProviderTarget]:
+    def target(name: str, kind: ProviderKind, label: str, base_url: str | None, *envs: str):
+        return ProviderTarget(
+            name=name,
+            kind=kind,
+            label=label,
+            base_url=base_url,
+            default_model=KNOWN_MODELS[name][0] if name in KNOWN_MODELS else None,
+            models=KNOWN_MODELS.get(name, ()),
+            key_available=False,
+            key_description=envs[0] if envs else NO_KEY_NEEDED,
+            key_required=bool(envs),
+            api_key_envs=envs,
+        )
+
+    compatible: ProviderKind = "openai-compatible"
+    targets = [
+        target(
+            "openai",
+            "openai",
+            "OpenAI",
+            environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
+            "OPENAI_API_KEY",
+        ),
+        target(
+            "anthropic",
+            "anthropic",
+            "Anthropic",
+            environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com",
+            "ANTHROPIC_API_KEY",
+        ),
+        # google-genai prefers GOOGLE_API_KEY when both are set; so do we.
+        target(
+            "gemini",
+            "gemini",
+            "Google Gemini",
+            environ.get("GOOGLE_GEMINI_BASE_URL") or None,
+            "GOOGLE_API_KEY",
+            "GEMINI_API_KEY",
+        ),
+        target("simulated", "simulated", "Simulated (offline)", None),
+        replace(
+            target("ollama", compatible, "Ollama (local)", f"{OLLAMA_URL}/v1"),
+            default_model="llama3.2",
+            models=("llama3.2",),
+        ),
+        target("vllm", compatible, "vLLM (local)", "http://localhost:8000/v1"),
+        target("lmstudio", compatible, "LM Studio (local)", "http://localhost:1234/v1"),
+        replace(
+            target(
+                "openrouter",
+                compatible,
+                "OpenRouter",
+                "https://openrouter.ai/api/v1",
+                "OPENROUTER_API_KEY",
+            ),
+            default_model="openai/gpt-4o-mini",
+            models=("openai/gpt-4o-mini", "anthropic/claude-sonnet-4.6", "google/gemini-2.5-flash"),
+        ),
+    ]
+    return {t.name: t for t in targets}
+
+
+def _apply_profile(base: ProviderTarget | None, profile: ProfileSettings) -> ProviderTarget:
+    """A profile, filled in from the built-in or preset of the same name (or of its kind)."""
+    fallback = base
+    if fallback is None and profile.kind in ("openai", "anthropic", "gemini"):
+        fallback = _builtin_targets({})[profile.kind]
+    envs = (profile.api_key_env,) if profile.api_key_env else ()
+    if not envs and not profile.api_key_command and fallback is not None:
+        envs = fallback.api_key_envs
+    models = tuple(dict.fromkeys(profile.models + (fallback.models if fallback else ())))
+    default_model = profile.default_model or (profile.models[0] if profile.models else None)
+    return ProviderTarget(
+        name=profile.name,
+        kind=profile.kind,
+        label=fallback.label if base is not None else profile.name,
+        base_url=profile.base_url or (fallback.base_url if fallback else None),
+        default_model=default_model or (fallback.default_model if fallback else None),
+        models=models,
+        key_available=False,
+        key_description=NO_KEY_NEEDED,
+        key_required=_profile_needs_key(profile, fallback),
+        api_key_envs=envs,
+        api_key_command=profile.api_key_command,
+        title_model=profile.title_model,
+    )
+
+
+def _profile_needs_key(profile: ProfileSettings, fallback: ProviderTarget | None) -> bool:
+    """Hosted kinds always do; a compatible server only if the profile or its preset says so."""
+    if profile.kind != "openai-compatible":
+        return True
+    declared = bool(profile.api_key_env or profile.api_key_command)
+    return declared or bool(fallback and fallback.key_required)
+
+
+def _with_key_status(target: ProviderTarget, environ: Mapping[str, str]) -> ProviderTarget:
+    if target.api_key_command:
+        return replace(
+            target, key_available=True, key_description=f"command: {target.api_key_command}"
+        )
+    for env in target.api_key_envs:
+        if environ.get(env, "").strip():
+            return replace(target, key_available=True, key_description=env)
+    if target.api_key_envs:
+        return replace(target, key_available=False, key_description=target.api_key_envs[0])
+    return replace(target, key_available=True, key_description=NO_KEY_NEEDED)
+
+
+def list_targets(
+    settings: Settings, environ: Mapping[str, str] = os.environ
+) -> list[ProviderTarget]:
+    """Every selectable target: built-ins, presets, then profiles (which override by name)."""
+    targets = _builtin_targets(environ)
+    for name, profile in settings.profiles.items():
+        if name == "simulated":
+            continue  # the offline model is not configurable as a profile
+        profile = profile if profile.name == name else replace(profile, name=name)
+        targets[name] = _apply_profile(targets.get(name), profile)
+    return [_with_key_status(t, environ) for t in targets.values()]
+
+
+def get_target(
+    name: str, settings: Settings, environ: Mapping[str, str] = os.environ
+) -> ProviderTarget:
+    targets = {t.name: t for t in list_targets(settings, environ)}
+    if name not in targets:
+        raise ProviderError(
+            FailureKind.CONFIG,
+            f"Unknown provider '{name}'. Valid names: {', '.join(targets)}.",
+        )
+    return targets[name]
+
+
+def resolve_api_key(target: ProviderTarget, environ: Mapping[str, str] = os.environ) -> str | None:
+    """The key for `target` (None when it needs none). Raises ProviderError(CONFIG)."""
+    if target.api_key_command:
+        return _run_key_command(target)
+    for env in target.api_key_envs:
+        if value := environ.get(env, "").strip():
+            return value
+    if target.key_required:
+        names = " or ".join(target.api_key_envs) or "an API key"
+        where = "" if target.name in AUTO_ORDER else f" (profile/preset '{target.name}')"
+        raise ProviderError(
+            FailureKind.CONFIG,
+            f"Set {names} to use {target.label}{where}, or pick another provider "
+            "(the simulated model needs no key).",
+        )
+    return None
+
+
+def _run_key_command(target: ProviderTarget) -> str:
+    command = target.api_key_command or ""
+    what = f"The api_key_command of '{target.name}' ({command})"
+    try:
+        done = subprocess.run(
+            shlex.split(command),
+            capture_output=True,
+            text=True,
+            timeout=KEY_COMMAND_TIMEOUT_S,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ProviderError(FailureKind.CONFIG, f"{what} was not found.") from None
+    except subprocess.TimeoutExpired:
+        raise ProviderError(
+            FailureKind.CONFIG, f"{what} did not finish within {KEY_COMMAND_TIMEOUT_S:g} s."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ProviderError(FailureKind.CONFIG, f"{what} could not run: {exc}") from None
+    if done.returncode != 0:
+        reason = (done.stderr or "").strip().splitlines()[:1]
+        detail = f": {reason[0][:160]}" if reason else ""
+        raise ProviderError(
+            FailureKind.CONFIG, f"{what} failed with exit status {done.returncode}{detail}"
+        )
+    key = done.stdout.strip()
+    if not key:
+        raise ProviderError(FailureKind.CONFIG, f"{what} printed nothing.")
+    return key
+
+
+def create_provider(
+    name: str, settings: Settings, environ: Mapping[str, str] = os.environ
+) -> Provider:
+    """Build the provider for `name`, importing its SDK adapter only now."""
+    target = get_target(name, settings, environ)
+    if target.kind == "simulated":
+        from chat_tui.providers.simulated import SimulatedProvider
+
+        return SimulatedProvider(
+            ttft_s=settings.simulated_ttft_ms / 1000,
+            tokens_per_s=settings.simulated_tokens_per_s,
+            name=target.name,
+        )
+    key = resolve_api_key(target, environ)
+    common = {
+        "name": target.name,
+        "label": target.label,
+        "key_source": _key_source(target),
+        "connect_timeout_s": settings.connect_timeout_s,
+        "idle_timeout_s": settings.idle_timeout_s,
+    }
+    try:
+        if target.kind in ("openai", "openai-compatible"):
+            from chat_tui.providers.openai_chat import OpenAIChatProvider
+
+            return OpenAIChatProvider(
+                base_url=target.base_url or "https://api.openai.com/v1",
+                api_key=key,
+                compatible=target.kind == "openai-compatible",
+                **common,
+            )
+        if target.kind == "anthropic":
+            from chat_tui.providers.anthropic_messages import AnthropicMessagesProvider
+
+            return AnthropicMessagesProvider(
+                base_url=target.base_url or "https://api.anthropic.com", api_key=key or "", **common
+            )
+        from chat_tui.providers.gemini import GeminiProvider
+
+        return GeminiProvider(base_url=target.base_url, api_key=key or "", **common)
+    except ImportError as exc:
+        raise ProviderError(
+            FailureKind.CONFIG,
+            f"The SDK for {target.label} is not installed ({exc.name}): reinstall chat-tui.",
+        ) from exc
+
+
+def _key_source(target: ProviderTarget) -> str:
+    """For error messages: what to fix when the key is refused."""
+    if target.name in AUTO_ORDER and not target.api_key_command:
+        return target.key_description
+    if target.key_description == NO_KEY_NEEDED:
+        return f"whether profile '{target.name}' needs api_key_env or api_key_command"
+    return f"{target.key_description} (profile '{target.name}')"
+
+
+def choose_default_provider(
+    settings: Settings, environ: Mapping[str, str] = os.environ, requested: str | None = None
+) -> tuple[str, str | None]:
+    """(provider name, model) to start with. The model is None when the server must be asked.
+
+    `--provider` wins; then the config's default_provider; then the first of OpenAI,
+    Anthropic and Gemini with a key in the environment; else the simulated model.
+    """
+    chosen = requested or settings.default_provider
+    if chosen:
+        target = get_target(chosen, settings, environ)
+        configured = settings.default_model if chosen == settings.default_provider else None
+        return target.name, configured or target.default_model
+    targets = {t.name: t for t in list_targets(settings, environ)}
+    for name in AUTO_ORDER:
+        if targets[name].key_available:
+            return name, targets[name].default_model
+    return "simulated", targets["simulated"].default_model
+
+
+class ModelCatalog:
+    """Models per provider for the picker: configured + known + listed, listed once (lazily)."""
+
+    def __init__(self) -> None:
+        self._listed: dict[str, list[str]] = {}
+        self.errors: dict[str, ProviderError] = {}
+
+    def models(self, target: ProviderTarget) -> list[str]:
+        return list(dict.fromkeys([*target.models, *self._listed.get(target.name, [])]))
+
+    async def refresh(self, target: ProviderTarget, provider: Provider) -> list[str]:
+        """Ask the server once; failures are remembered in `errors`, not raised."""
+        if target.name not in self._listed:
+            try:
+                self._listed[target.name] = await provider.list_models()
+            except ProviderError as error:
+                self.errors[target.name] = error
+                self._listed[target.name] = []
+        return self.models(target)
+
+
+async def detect_ollama(timeout: float = 0.3, base_url: str = OLLAMA_URL) -> list[str] | None:
+    """Model names of a local Ollama, or None when nothing answers within `timeout`."""
+    import httpx2  # not at module level: start-up stays light
+
+    async def ask(client: httpx2.AsyncClient) -> list[str] | None:
+        for path, key, field in (("/api/tags", "models", "name"), ("/v1/models", "data", "id")):
+            try:
+                response = await client.get(f"{base_url}{path}")
+                if response.status_code == 200:
+                    items = response.json().get(key) or []
+                    return [item[field] for item in items if isinstance(item, dict)]
+            except (httpx2.HTTPError, ValueError, AttributeError, KeyError):
+                continue
+        return None
+
+    try:
+        async with httpx2.AsyncClient(timeout=timeout) as client:
+            return await asyncio.wait_for(ask(client), timeout)
+    except (TimeoutError, httpx2.HTTPError, OSError):
+        return None
