@@ -1,5 +1,5 @@
-"""Which provider and model a session starts on: --provider/--model, else the remembered
-choice, else the config's default, else the first provider with a key, else the simulated
+"""Which provider and model a session starts on: --provider/--model, else the model picked
+last time, else the config's default, else the first provider with a key, else the simulated
 model. Builds the provider through the registry (SDKs are imported only then)."""
 
 from __future__ import annotations
@@ -8,17 +8,9 @@ import os
 from collections.abc import Mapping
 
 from chat_tui.config import Settings
+from chat_tui.providers import registry
 from chat_tui.providers.base import FailureKind, Provider, ProviderError
-from chat_tui.providers.simulated import DEFAULT_MODEL, SimulatedProvider
 from chat_tui.session import Target
-
-SIMULATED_LABEL = "Simulated (offline)"
-
-
-def simulated_provider(settings: Settings) -> SimulatedProvider:
-    return SimulatedProvider(
-        ttft_s=settings.simulated_ttft_ms / 1000, tokens_per_s=settings.simulated_tokens_per_s
-    )
 
 
 def select_session_target(
@@ -29,24 +21,23 @@ def select_session_target(
     remembered: tuple[str | None, str | None] = (None, None),
     environ: Mapping[str, str] = os.environ,
 ) -> tuple[Provider, Target, str | None]:
-    """(provider, target, title model). Raises ProviderError for an unusable request."""
-    from chat_tui.providers import registry
-
+    """(provider, target, title model). Raises ProviderError for an unusable choice."""
     name, model = registry.choose_default_provider(settings, environ, requested_provider)
     remembered_provider, remembered_model = remembered
-    if requested_provider is None and remembered_provider is not None:
-        if registry.is_usable(remembered_provider, settings, environ):
-            name, model = remembered_provider, remembered_model
-    model = requested_model or model
-    if name == "simulated":
-        return (
-            simulated_provider(settings),
-            Target("simulated", SIMULATED_LABEL, model or DEFAULT_MODEL),
-            None,
+    if requested_provider is None and remembered_provider and remembered_model:
+        try:
+            if registry.get_target(remembered_provider, settings, environ).key_available:
+                name, model = remembered_provider, remembered_model
+        except ProviderError:
+            pass  # a profile that no longer exists: fall back to the default
+    target = registry.get_target(name, settings, environ)
+    model = requested_model or model or (target.models[0] if target.models else None)
+    if model is None:
+        raise ProviderError(
+            FailureKind.CONFIG,
+            f"No model is set for {target.label}: start with --model NAME, or set "
+            f"default_model in its profile.",
         )
-    target_info = registry.describe_target(name, settings, environ)
-    if target_info is None:
-        raise ProviderError(FailureKind.CONFIG, f"Unknown provider {name!r}.")
     provider = registry.create_provider(name, settings, environ)
-    model = model or target_info.default_model
-    return provider, Target(name, target_info.label, model), target_info.title_model
+    title_model = target.title_model or settings.title_models.get(name)
+    return provider, Target(name, target.label, model), title_model

@@ -98,7 +98,15 @@ class ChatScreen(Screen[None]):
         log.clear()
         turns = self.session.conversation.turns
         if not turns:
-            log.mount(Static(Content(WELCOME), id="welcome", markup=False))
+            welcome = (
+                WELCOME
+                if self.session.target.provider == "simulated"
+                else (
+                    f"Talking to {self.session.target.description}. Type a message and press "
+                    "Enter; Esc stops a reply; ctrl+t toggles non-streaming mode; F1 lists every key."
+                )
+            )
+            log.mount(Static(Content(welcome), id="welcome", markup=False))
         with self.app.batch_update():
             for turn in turns:
                 if turn.role == "user":

@@ -42,7 +42,16 @@ class PromptInput(TextArea):
             **kwargs,  # type: ignore[arg-type]
         )
 
+    class _SubmitRequested(Message):
+        """Queued behind keys typed just before Enter, so the text is complete when read."""
+
     def action_submit(self) -> None:
+        # A priority binding runs as soon as the app sees Enter, possibly before this widget
+        # has inserted the characters typed right before it (a fast typist, a paste, tmux).
+        self.post_message(self._SubmitRequested())
+
+    def on_prompt_input__submit_requested(self, event: _SubmitRequested) -> None:
+        event.stop()
         self.post_message(self.Submitted(self, self.text))
 
     def action_newline(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
@@ -49,7 +49,7 @@ def describe_metrics(view: StatusView) -> list[str]:
     return [ttft, itl, format_rate(m.tokens_per_s), time_cell, tokens]
 
 
-class StatusBar(Horizontal):
+class StatusBar(Vertical):
     DEFAULT_CSS = """
     StatusBar {
         height: 2;
@@ -57,15 +57,10 @@ class StatusBar(Horizontal):
         color: $foreground;
         padding: 0 1;
     }
-    StatusBar #status-text {
-        width: 1fr;
-        height: 2;
-    }
-    StatusBar #status-sparkline {
-        width: 24;
-        height: 2;
-        margin-left: 1;
-    }
+    StatusBar > Horizontal { height: 1; }
+    StatusBar #status-target { width: 1fr; height: 1; }
+    StatusBar #status-sparkline { width: 32; height: 1; margin-left: 1; }
+    StatusBar #status-figures { height: 1; width: 1fr; }
     """
 
     def __init__(self) -> None:
@@ -73,8 +68,10 @@ class StatusBar(Horizontal):
         self._last: StatusView | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status-text", markup=False)
-        yield Sparkline([], id="status-sparkline")
+        with Horizontal():
+            yield Static(id="status-target", markup=False)
+            yield Sparkline([], id="status-sparkline")
+        yield Static(id="status-figures", markup=False)
 
     def show(self, view: StatusView) -> None:
         if view == self._last:
@@ -88,11 +85,14 @@ class StatusBar(Horizontal):
         )
         if view.state:
             first = Content.assemble(first, "  │  ", (view.state, "italic"))
-        second = Content("  │  ".join(describe_metrics(view)))
-        self.query_one("#status-text", Static).update(Content("\n").join([first, second]))
+        self.query_one("#status-target", Static).update(first)
+        figures = Content("  │  ".join(describe_metrics(view)))
+        self.query_one("#status-figures", Static).update(figures)
         self.query_one("#status-sparkline", Sparkline).data = list(view.itl_recent_ms)
 
     @property
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
-        return str(self.query_one("#status-text", Static).content)
+        target = self.query_one("#status-target", Static).content
+        figures = self.query_one("#status-figures", Static).content
+        return f"{target}\n{figures}"
