@@ -88,7 +88,10 @@ def _status_failure(exc: BaseException) -> _StatusFailure | None:
         status = exc.status_code if isinstance(exc, openai.APIStatusError) else None
         headers = exc.response.headers if isinstance(exc, openai.APIStatusError) else {}
         error_type = exc.code or exc.type or ""
-        return _StatusFailure(status, error_type.lower(), exc.message, parse_retry_after(headers))
+        # The SDK's message is "Error code: 401 - {whole body}"; the body's own is clearer.
+        body_message = exc.body.get("message") if isinstance(exc.body, dict) else None
+        detail = body_message if isinstance(body_message, str) and body_message else exc.message
+        return _StatusFailure(status, error_type.lower(), detail, parse_retry_after(headers))
     anthropic = sys.modules.get("anthropic")
     if anthropic is not None and isinstance(exc, anthropic.APIStatusError):
         # A mid-stream error event arrives with the stream's own status, 200.
@@ -107,6 +110,8 @@ def _status_failure(exc: BaseException) -> _StatusFailure | None:
 
 def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
     status, kind_word, detail = failure.status, failure.error_type, _clip(failure.detail)
+    if detail and detail[-1] not in ".!?)":
+        detail += "."
     code = f" ({status})" if status else ""
     where = f" at {ctx.base_url}" if ctx.base_url else ""
 
@@ -160,7 +165,7 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
     if status == 404 or kind_word in {"not_found_error", "not_found", "model_not_found"}:
         return error(
             FailureKind.MODEL_NOT_FOUND,
-            f"Model '{ctx.model}' was not found{where} ({detail}). Pick another model.",
+            f"Model '{ctx.model}' was not found{where}: {detail} Pick another model.",
         )
     if status == 408 or kind_word in {"timeout_error", "deadline_exceeded"}:
         return error(FailureKind.TIMEOUT, f"{ctx.label} timed out{code}: {detail}")

@@ -18,7 +18,7 @@ def sse(data: Any, event: str | None = None) -> bytes:
     return f"{head}data: {payload}\n\n".encode()
 
 
-MALFORMED_LINE = b"data: {this is not json\n\n"
+MALFORMED_DATA = "{this is not json"
 
 
 class WireFormat:
@@ -35,6 +35,9 @@ class WireFormat:
 
     def start(self) -> bytes:
         return b""
+
+    def malformed(self) -> bytes:
+        return f"data: {MALFORMED_DATA}\n\n".encode()
 
     def delta(self, kind: str, piece: str) -> bytes:
         raise NotImplementedError
@@ -191,6 +194,10 @@ class AnthropicFormat(WireFormat):
 
     def start(self) -> bytes:
         return sse({"type": "message_start", "message": self._message([], None)}, "message_start")
+
+    def malformed(self) -> bytes:
+        # The SDK skips data without an event name, so name it as a real event would be.
+        return f"event: content_block_delta\ndata: {MALFORMED_DATA}\n\n".encode()
 
     def _close_block(self) -> bytes:
         if self._block_kind is None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.fakeserver.formats import (
-    MALFORMED_LINE,
     AnthropicFormat,
     GeminiFormat,
     OpenAIFormat,
@@ -370,7 +369,7 @@ class FakeProviderServer:
             case Fault.STALL:
                 await asyncio.sleep(s.stall_s)
             case Fault.MALFORMED:
-                await out.send_chunk(MALFORMED_LINE)
+                await out.send_chunk(fmt.malformed())
         return None
 
     async def _send(self, out: ResponseWriter, data: bytes, scenario: Scenario) -> None:
