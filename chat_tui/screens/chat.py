@@ -46,6 +46,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+n", "new_conversation", "New chat", id="chat.new"),
         Binding("r,f5", "retry", "Retry", id="chat.retry"),
         Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
+        Binding("ctrl+r", "open_transcripts", "History", id="chat.history"),
     ]
 
     DEFAULT_CSS = """
@@ -336,6 +337,11 @@ class ChatScreen(Screen[None]):
         last = self.log_view.last_assistant()
         if last is None or not last.toggle_reasoning():
             self.notify("The last reply has no reasoning to show.", timeout=2)
+
+    def action_open_transcripts(self) -> None:
+        from chat_tui.screens.transcripts import TranscriptsScreen
+
+        self.app.push_screen(TranscriptsScreen(self.session.store))
 
 
 def reply_label(turn: Turn) -> str:
