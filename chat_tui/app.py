@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Iterable
 from functools import partial
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -38,6 +39,7 @@ class ChatApp(App[None]):
         state: UiState | None = None,
         notices: list[str] | None = None,
         errors: list[str] | None = None,
+        detect_local_ollama: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
@@ -47,9 +49,13 @@ class ChatApp(App[None]):
         self._startup_notices = notices or []
         self._startup_errors = errors or []
         session.on_store_error = self._report_store_error
+        self.detect_local_ollama = detect_local_ollama
+        self.ollama_models: list[str] = []  # filled when a local Ollama answers at start-up
 
     def on_mount(self) -> None:
         self.push_screen(ChatScreen(self.session, flush_interval_s=self.settings.flush_interval_s))
+        if self.detect_local_ollama and self.session.target.provider == "simulated":
+            self._detect_ollama()
         for message in self._startup_errors:
             self.notify(message, title="Problem", severity="error", timeout=15, markup=False)
         for message in self._startup_notices:
@@ -80,6 +86,22 @@ class ChatApp(App[None]):
 
     async def _run_palette_action(self, node: DOMNode, action: str) -> None:
         await self.run_action(action, node)
+
+    @work(group="startup", exit_on_error=False)
+    async def _detect_ollama(self) -> None:
+        """No key is configured: offer a local Ollama's models if one answers quickly."""
+        from chat_tui.providers.registry import detect_ollama
+
+        models = await detect_ollama(timeout=0.3)
+        if models:
+            self.ollama_models = models
+            self.notify(
+                f"Ollama is running here with {len(models)} model(s), e.g. {models[0]}. "
+                "Press ctrl+o to pick one.",
+                title="Local models found",
+                timeout=10,
+                markup=False,
+            )
 
     def _report_store_error(self, message: str) -> None:
         self.notify(message, title="Transcripts", severity="error", timeout=15, markup=False)
@@ -129,6 +151,7 @@ def run_app(args: argparse.Namespace) -> int:
         state=startup.state,
         notices=startup.notices,
         errors=startup.errors,
+        detect_local_ollama=True,
     )
     for theme in startup.themes:
         app.register_theme(theme)
