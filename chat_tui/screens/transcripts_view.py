@@ -1,0 +1,315 @@
+"""One saved conversation, rendered as in the chat, with what can be done to it: continue,
+rename, delete, export.
+
+A long conversation opens on its last TAIL_TURNS turns; earlier ones are fetched a page at a
+time when the user scrolls to the top (or presses Home), so opening costs the same whatever
+its length.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from chat_tui.conversation import Conversation, MessageStatus, Turn
+from chat_tui.screens.chat import reply_footer, reply_label
+from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
+from chat_tui.screens.transcripts_export import ExportDialog
+from chat_tui.store import StoreError, TranscriptStore
+from chat_tui.store.export import models_used, render, write_private_file
+from chat_tui.store.titles import UNTITLED
+from chat_tui.text_safety import visible_text
+from chat_tui.widgets.message_log import MessageLog
+from chat_tui.widgets.messages import AssistantMessage, UserMessage
+
+TAIL_TURNS = 40  # turns shown when a conversation opens
+EARLIER_PAGE = 40  # turns fetched each time the user reaches the top
+
+_STATUS_CLASSES = {
+    MessageStatus.CANCELLED: "-cancelled",
+    MessageStatus.INTERRUPTED: "-failed",
+    MessageStatus.ERROR: "-failed",
+}
+
+
+def turn_widget(turn: Turn) -> Widget:
+    """The same widget the chat shows for a finished turn."""
+    if turn.role == "user":
+        return UserMessage(turn.text)
+    message = AssistantMessage(
+        reply_label(turn), text=turn.text, reasoning=turn.reasoning, footer=reply_footer(turn)
+    )
+    css_class = _STATUS_CLASSES.get(turn.status)
+    if css_class:
+        message.add_class(css_class)
+    return message
+
+
+class TranscriptViewScreen(Screen[None]):
+    AUTO_FOCUS = "MessageLog"
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="history.view.back"),
+        Binding("c", "continue_conversation", "Continue", id="history.continue"),
+        Binding("r", "rename", "Rename", id="history.rename"),
+        Binding("d,delete", "delete", "Delete", id="history.delete"),
+        Binding("e", "export", "Export", id="history.export"),
+        Binding("home", "load_earlier", "Earlier", id="history.earlier", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    TranscriptViewScreen { layout: vertical; }
+    TranscriptViewScreen #conversation-info {
+        height: auto;
+        padding: 0 2;
+        background: $boost;
+        color: $text-muted;
+    }
+    TranscriptViewScreen #earlier { height: auto; color: $text-muted; text-align: center; }
+    TranscriptViewScreen .-hit { background: $accent 15%; }
+    """
+
+    def __init__(
+        self, store: TranscriptStore, conversation_id: int, hit_message_id: int | None = None
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.conversation_id = conversation_id
+        self.hit_message_id = hit_message_id
+        self.conversation: Conversation | None = None
+        self.total_turns = 0
+        self._ready = False  # set once the initial scroll to the end happened
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="conversation-info")
+        yield MessageLog(id="transcript")
+        yield Footer()
+
+    @property
+    def log_view(self) -> MessageLog:
+        return self.query_one(MessageLog)
+
+    @property
+    def loaded_turns(self) -> list[Turn]:
+        return self.conversation.turns if self.conversation else []
+
+    @property
+    def earlier_count(self) -> int:
+        return max(0, self.total_turns - len(self.loaded_turns))
+
+    # ---- loading --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        try:
+            self.conversation = self.store.load_conversation(self.conversation_id, tail=TAIL_TURNS)
+            self.total_turns = self.store.count_turns(self.conversation_id)
+        except StoreError as error:
+            self.notify(str(error), title="Transcripts", severity="error", markup=False)
+            self.app.pop_screen()
+            return
+        log = self.log_view
+        with self.app.batch_update():
+            log.mount(Static("", id="earlier"))
+            log.mount_all(turn_widget(turn) for turn in self.conversation.turns)
+        self._show_info()
+        if self.hit_message_id is not None:
+            self._reveal_hit(self.hit_message_id)
+        else:
+            log.scroll_end(animate=False, immediate=True)
+            self.call_after_refresh(self._become_ready)
+        self.watch(log, "scroll_y", self._scrolled, init=False)
+
+    def _become_ready(self) -> None:
+        self._ready = True
+
+    def _scrolled(self, scroll_y: float) -> None:
+        if self._ready and scroll_y <= 0 and self.earlier_count:
+            self.action_load_earlier()
+
+    def load_earlier(self, limit: int = EARLIER_PAGE) -> list[Widget]:
+        """Fetch and show up to `limit` turns before the first one shown."""
+        if self.conversation is None or not self.earlier_count:
+            return []
+        first_id = self.loaded_turns[0].id if self.loaded_turns else None
+        if first_id is None:
+            return []
+        try:
+            turns = self.store.load_turns_before(self.conversation_id, first_id, limit)
+        except StoreError as error:
+            self.notify(str(error), title="Transcripts", severity="error", markup=False)
+            return []
+        self.conversation.turns[:0] = turns
+        widgets = [turn_widget(turn) for turn in turns]
+        log = self.log_view
+        with self.app.batch_update():
+            log.mount_all(widgets, after=self.query_one("#earlier"))
+        self._show_info()
+        return widgets
+
+    def _reveal_hit(self, message_id: int) -> None:
+        """Load back to a search hit, mark it and scroll it into view."""
+        while self.earlier_count and not any(t.id == message_id for t in self.loaded_turns):
+            if not self.load_earlier():
+                break
+        for turn, widget in zip(self.loaded_turns, self._turn_widgets(), strict=False):
+            if turn.id == message_id:
+                widget.add_class("-hit")
+                self.call_after_refresh(self._scroll_to_hit, widget)
+                return
+        self.log_view.scroll_end(animate=False, immediate=True)
+        self.call_after_refresh(self._become_ready)
+
+    def _scroll_to_hit(self, widget: Widget) -> None:
+        self.log_view.release_anchor()
+        self.log_view.scroll_to_widget(widget, animate=False, top=True, immediate=True)
+        self.call_after_refresh(self._become_ready)
+
+    def _turn_widgets(self) -> list[Widget]:
+        return [w for w in self.log_view.children if isinstance(w, UserMessage | AssistantMessage)]
+
+    def _show_info(self) -> None:
+        conversation = self.conversation
+        if conversation is None:
+            return
+        models = ", ".join(models_used(conversation))
+        lines = [
+            Content.assemble((visible_text(conversation.title or UNTITLED), "bold")),
+            Content(
+                visible_text(f"{models or 'no reply yet'} · {self.total_turns} messages")
+                + "  ·  c continue · r rename · d delete · e export · Esc back"
+            ),
+        ]
+        self.query_one("#conversation-info", Static).update(Content("\n").join(lines))
+        earlier = self.earlier_count
+        self.query_one("#earlier", Static).update(
+            Content(
+                f"↑ {earlier} earlier message{'s' if earlier != 1 else ''}: "
+                "scroll to the top or press Home"
+                if earlier
+                else "— start of the conversation —"
+            )
+        )
+
+    # ---- actions --------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_load_earlier(self) -> None:
+        log = self.log_view
+        widgets = self.load_earlier()
+        if widgets:
+            # Keep what was at the top in view: the new turns appear above it.
+            anchor = widgets[-1]
+            log.release_anchor()
+            self.call_after_refresh(
+                log.scroll_to_widget, anchor, animate=False, top=True, immediate=True
+            )
+        else:
+            log.scroll_home(animate=False)
+
+    def action_continue_conversation(self) -> None:
+        chat = self.app.chat  # type: ignore[attr-defined]
+        if chat.busy:
+            self.app.push_screen(
+                ConfirmDialog(
+                    "Stop the reply in progress?",
+                    "A reply is still arriving in the chat. Continuing this conversation "
+                    "stops it (what arrived so far is kept).",
+                    confirm_label="Stop and continue",
+                ),
+                lambda go: self._continue() if go else None,
+            )
+        else:
+            self._continue()
+
+    def _continue(self) -> None:
+        try:
+            conversation = self.store.load_conversation(self.conversation_id)
+        except StoreError as error:
+            self.notify(str(error), title="Transcripts", severity="error", markup=False)
+            return
+        chat = self.app.chat  # type: ignore[attr-defined]
+        chat.load_conversation(conversation)
+        while self.app.screen is not chat and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def action_rename(self) -> None:
+        title = self.conversation.title if self.conversation else None
+        self.app.push_screen(
+            TextPromptDialog("Rename conversation", value=title or "", submit_label="Rename"),
+            self._rename,
+        )
+
+    def _rename(self, title: str | None) -> None:
+        if not title or self.conversation is None:
+            return
+        title = " ".join(visible_text(title).split())[:200]
+        try:
+            self.store.set_title(self.conversation_id, title)
+        except StoreError as error:
+            self.notify(str(error), title="Transcripts", severity="error", markup=False)
+            return
+        self.conversation.title = title
+        session = self.app.session  # type: ignore[attr-defined]
+        if session.conversation.id == self.conversation_id:
+            session.conversation.title = title
+            self.app.chat.sub_title = title  # type: ignore[attr-defined]
+        self._show_info()
+        self.notify(f"Renamed to “{title}”", timeout=3, markup=False)
+
+    def action_delete(self) -> None:
+        session = self.app.session  # type: ignore[attr-defined]
+        is_open = session.conversation.id == self.conversation_id
+        if is_open and self.app.chat.busy:  # type: ignore[attr-defined]
+            self.notify(
+                "A reply is arriving in this conversation. Stop it (Esc in the chat) first.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        title = (self.conversation.title if self.conversation else None) or UNTITLED
+        self.app.push_screen(
+            ConfirmDialog(
+                "Delete this conversation?",
+                f"“{title}” and its {self.total_turns} messages will be deleted from the "
+                "transcript database. This cannot be undone.",
+                confirm_label="Delete",
+                danger=True,
+            ),
+            self._delete,
+        )
+
+    def _delete(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        try:
+            self.store.delete(self.conversation_id)
+        except StoreError as error:
+            self.notify(str(error), title="Transcripts", severity="error", markup=False)
+            return
+        session = self.app.session  # type: ignore[attr-defined]
+        if session.conversation.id == self.conversation_id:
+            self.app.chat.action_new_conversation()  # type: ignore[attr-defined]
+        self.notify("Conversation deleted.", timeout=3, markup=False)
+        self.app.pop_screen()
+
+    def action_export(self) -> None:
+        if self.conversation is None:
+            return
+        self.app.push_screen(ExportDialog(self.conversation, self._write_export), self._exported)
+
+    def _write_export(self, export_format: str, path: Path) -> Path:
+        """Render the whole conversation (not just what is shown) and write it privately."""
+        conversation = self.store.load_conversation(self.conversation_id)
+        return write_private_file(path, render(conversation, export_format))
+
+    def _exported(self, path: Path | None) -> None:
+        if path is not None:
+            self.notify(f"Exported to {path}", title="Export", timeout=8, markup=False)
