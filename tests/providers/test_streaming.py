@@ -15,7 +15,7 @@ from chat_tui.providers.base import (
 )
 from tests.fakeserver import FakeProviderServer, Scenario
 from tests.fakeserver import Finish as ServerFinish
-from tests.providers.conftest import MODELS, collect, request_for
+from tests.providers.conftest import MODELS, build, collect, request_for
 
 DISCONNECT_WITHIN_S = 0.5
 
@@ -212,3 +212,18 @@ def merged_usage(usages: list[Usage]) -> Usage:
             else merged.reasoning_tokens,
         )
     return merged
+
+
+async def test_gemini_stays_on_httpx2_when_aiohttp_is_importable(
+    fake_server: FakeProviderServer, monkeypatch
+):
+    # google-genai switches to aiohttp whenever it can import it; the adapter pins httpx2.
+    # Pretend aiohttp is there: had the pin failed, the SDK would reach for aiohttp and fail.
+    from google.genai import _api_client
+
+    monkeypatch.setattr(_api_client, "has_aiohttp", True)
+    provider = build(fake_server, "gemini")
+    got = await collect(provider.stream(request_for("gemini")))
+    reply = await provider.complete(request_for("gemini"))
+    await provider.aclose()
+    assert got.error is None and got.text == reply.text == "Hello, world!"
