@@ -13,6 +13,7 @@ not close the HTTP response.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
@@ -49,6 +50,7 @@ _NOT_A_FINISH = {"FINISH_REASON_UNSPECIFIED", "CONTINUATION"}
 # Models that think (and so accept a thinking config); others may refuse one.
 _THINKING_MODEL = re.compile(r"gemini-(2\.5|[3-9])|thinking", re.IGNORECASE)
 _THINKING_LEVELS = {"minimal", "low", "medium", "high"}
+WHOLE_REPLY_TIMEOUT_S = 600.0  # read timeout of a non-streaming call (see openai_chat)
 
 # The responses opened by the stream running in this context (see _ResponseTrackingTransport).
 _opened_responses: ContextVar[list[httpx2.Response] | None] = ContextVar(
@@ -63,15 +65,20 @@ class _ResponseTrackingTransport(httpx2.AsyncHTTPTransport):
         super().__init__()
         # The SDK passes its own (single, millisecond) timeout, or none: replace it here so the
         # connect timeout and the per-read idle timeout differ, as for the other providers.
-        self._timeouts = {
+        self._stream_timeouts = {
             "connect": connect_timeout_s,
             "read": idle_timeout_s,
             "write": idle_timeout_s,
             "pool": connect_timeout_s,
         }
+        # A whole (non-streaming) reply arrives in one piece after generation: allow longer.
+        whole_read = max(idle_timeout_s, WHOLE_REPLY_TIMEOUT_S)
+        self._whole_timeouts = self._stream_timeouts | {"read": whole_read}
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        request.extensions = {**request.extensions, "timeout": self._timeouts}
+        streaming = request.url.path.endswith(":streamGenerateContent")
+        timeouts = self._stream_timeouts if streaming else self._whole_timeouts
+        request.extensions = {**request.extensions, "timeout": timeouts}
         response = await super().handle_async_request(request)
         opened = _opened_responses.get()
         if opened is not None:
@@ -165,7 +172,8 @@ class GeminiProvider:
         finally:
             _opened_responses.set(None)
             for response in opened:  # closes the connection if the body was not read to the end
-                await response.aclose()
+                with contextlib.suppress(httpx2.HTTPError, OSError):
+                    await response.aclose()
 
     async def complete(self, request: ChatRequest) -> Reply:
         try:

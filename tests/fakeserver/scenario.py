@@ -61,7 +61,9 @@ class Scenario:
     def text(
         cls, tokens: Sequence[str] = DEFAULT_TOKENS, *, tokens_per_s: float | None = None, **kw
     ) -> Scenario:
-        delay = 1 / tokens_per_s if tokens_per_s else kw.pop("delay_s", 0.0)
+        delay = kw.pop("delay_s", 0.0)
+        if tokens_per_s:
+            delay = 1 / tokens_per_s
         return cls(tokens=tuple(tokens), delay_s=delay, **kw)
 
     @classmethod

@@ -157,3 +157,16 @@ def test_provider_errors_pass_through():
 )
 def test_parse_retry_after(headers, seconds):
     assert parse_retry_after(headers) == seconds
+
+
+@pytest.mark.parametrize("path_name", ["openai", "compatible", "gemini"])
+async def test_non_streaming_waits_past_the_idle_timeout(
+    fake_server: FakeProviderServer, path_name: str
+):
+    # A whole reply comes in one piece after generation, so the idle (stall) timeout must not
+    # cut it. (Anthropic's complete() reads a stream, where the server's pings keep it alive.)
+    provider = build(fake_server, path_name, idle_timeout_s=0.2)
+    fake_server.script(Scenario(ttft_s=0.5))
+    reply = await provider.complete(request_for(path_name))
+    await provider.aclose()
+    assert reply.text == "Hello, world!"
