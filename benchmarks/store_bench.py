@@ -205,6 +205,7 @@ def measure_reads(store: TranscriptStore, conversations: int) -> None:
             f"{words['middling']} {words['rare'][:4]}"
         ),
         f"commonest word '{words['common']}'": words["common"],
+        f"prefix of the commonest '{words['common'][:4]}'": words["common"][:4],
     }
     for label, query in queries.items():
         hits = len(store.search(query, limit=20))

@@ -17,15 +17,17 @@ SNIPPET_TOKENS = 16
 _WORD = re.compile(r"[^\W_]+")
 
 
-def fts_match_expression(user_query: str) -> str | None:
-    """Each word as a quoted prefix phrase, all required: `"word"* "other"*`.
+def fts_match_expression(user_query: str, *, prefixes: bool = True) -> str | None:
+    """Each word as a quoted phrase, all required: `"word"* "other"*` (without the `*`
+    when `prefixes` is false: whole words only).
 
     Returns None when the input has no words at all (e.g. only punctuation).
     """
     words = _WORD.findall(user_query)
     if not words:
         return None
-    return " ".join(f'"{word}"*' for word in words)
+    suffix = "*" if prefixes else ""
+    return " ".join(f'"{word}"{suffix}' for word in words)
 
 
 @dataclass(frozen=True, slots=True)

@@ -280,58 +280,96 @@ class TranscriptStore:
             )
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Messages matching every word of `query` (as word prefixes), best (bm25) first.
+        """Messages matching every word of `query`, best (bm25) first.
 
-        Any input is safe: it is never passed to FTS5 as syntax. Ranking is exact when
-        fewer than SEARCH_POOL messages match; beyond that, the best among the newest
-        SEARCH_POOL matches are returned, which bounds the cost of a very common word.
+        Whole-word matches come first; words also match as prefixes ("rust" finds
+        "rustc") when whole words give fewer than `limit` hits. Any input is safe: it is
+        never passed to FTS5 as syntax. Ranking is exact when fewer than SEARCH_POOL
+        messages match; beyond that, the best among the newest SEARCH_POOL matches are
+        returned, which bounds the cost of a very common word.
         """
-        expression = fts_match_expression(query)
-        if expression is None:
+        whole_words = fts_match_expression(query, prefixes=False)
+        if whole_words is None:
             return []
         with self._guard():
-            rows = self._connection.execute(
-                """
-                WITH pool AS (
-                    SELECT rowid AS message_id, bm25(messages_fts) AS score
-                    FROM messages_fts WHERE messages_fts MATCH :expression
-                    ORDER BY rowid DESC LIMIT :pool
-                ), best AS (
-                    SELECT message_id, score FROM pool ORDER BY score LIMIT :limit
-                )
-                SELECT best.message_id, best.score, m.conversation_id, m.role,
-                    m.created_at, c.title,
-                    (SELECT snippet(messages_fts, 0, :start, :end, :ellipsis, :tokens)
-                        FROM messages_fts
-                        WHERE messages_fts MATCH :expression
-                            AND messages_fts.rowid = best.message_id) AS marked
-                FROM best
-                JOIN messages m ON m.id = best.message_id
-                JOIN conversations c ON c.id = m.conversation_id
-                ORDER BY best.score
-                """,
-                {
-                    "expression": expression,
-                    "pool": SEARCH_POOL,
-                    "limit": limit,
-                    "start": MATCH_START,
-                    "end": MATCH_END,
-                    "ellipsis": SNIPPET_ELLIPSIS,
-                    "tokens": SNIPPET_TOKENS,
-                },
-            ).fetchall()
+            hits = self._search_expression(whole_words, limit)
+            if len(hits) < limit:
+                # A prefix query materializes its whole doclist: worth it only when needed.
+                seen = {hit.message_id for hit in hits}
+                prefixed = self._search_expression(fts_match_expression(query) or "", limit)
+                hits += [hit for hit in prefixed if hit.message_id not in seen]
+        return hits[:limit]
+
+    def _search_expression(self, expression: str, limit: int) -> list[SearchHit]:
+        best = self._connection.execute(
+            """
+            WITH pool AS (
+                SELECT rowid AS message_id, bm25(messages_fts) AS score
+                FROM messages_fts WHERE messages_fts MATCH ?
+                ORDER BY rowid DESC LIMIT ?
+            )
+            SELECT message_id, score FROM pool ORDER BY score LIMIT ?
+            """,
+            (expression, SEARCH_POOL, limit),
+        ).fetchall()
+        if not best:
+            return []
+        ids = [row["message_id"] for row in best]
+        snippets = self._snippets(expression, ids)
+        details = self._hit_details(ids)
         return [
             SearchHit(
-                conversation_id=row["conversation_id"],
-                conversation_title=row["title"],
+                conversation_id=details[row["message_id"]]["conversation_id"],
+                conversation_title=details[row["message_id"]]["title"],
                 message_id=row["message_id"],
-                role=row["role"],
-                created_at=row["created_at"],
-                snippet=snippet_spans(row["marked"] or ""),
+                role=details[row["message_id"]]["role"],
+                created_at=details[row["message_id"]]["created_at"],
+                snippet=snippet_spans(snippets.get(row["message_id"], "")),
                 rank=row["score"],
             )
-            for row in rows
+            for row in best
+            if row["message_id"] in details
         ]
+
+    def _snippets(self, expression: str, message_ids: list[int]) -> dict[int, str]:
+        """snippet() for the chosen messages, in one pass over the match.
+
+        A rowid range lets FTS5 evaluate the query once (a prefix query materializes the
+        whole doclist per evaluation); `+rowid IN` then filters without turning into one
+        evaluation per id, and snippet() runs only for the rows kept.
+        """
+        placeholders = ", ".join("?" * len(message_ids))
+        rows = self._connection.execute(
+            f"""
+            SELECT rowid, snippet(messages_fts, 0, ?, ?, ?, ?) AS marked
+            FROM messages_fts
+            WHERE messages_fts MATCH ? AND rowid BETWEEN ? AND ?
+                AND +rowid IN ({placeholders})
+            """,
+            (
+                MATCH_START,
+                MATCH_END,
+                SNIPPET_ELLIPSIS,
+                SNIPPET_TOKENS,
+                expression,
+                min(message_ids),
+                max(message_ids),
+                *message_ids,
+            ),
+        ).fetchall()
+        return {row["rowid"]: row["marked"] for row in rows}
+
+    def _hit_details(self, message_ids: list[int]) -> dict[int, sqlite3.Row]:
+        placeholders = ", ".join("?" * len(message_ids))
+        rows = self._connection.execute(
+            f"""
+            SELECT m.id, m.conversation_id, m.role, m.created_at, c.title
+            FROM messages m JOIN conversations c ON c.id = m.conversation_id
+            WHERE m.id IN ({placeholders})
+            """,
+            message_ids,
+        ).fetchall()
+        return {row["id"]: row for row in rows}
 
     # ---- internals ------------------------------------------------------------------------
 

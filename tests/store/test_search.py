@@ -85,11 +85,15 @@ def test_streaming_replies_are_indexed_only_when_finished(store: TranscriptStore
     assert store.search("quokka") == []
 
 
-def test_best_match_first_by_bm25(searchable: TranscriptStore) -> None:
+def test_best_match_first_by_bm25_whole_words_before_prefixes(
+    searchable: TranscriptStore,
+) -> None:
     hits = searchable.search("alpha")
-    assert len(hits) >= 3
+    assert len(hits) == 4
     assert hits[0].snippet_text == "Alpha alpha alpha, beta."
-    assert [hit.rank for hit in hits] == sorted(hit.rank for hit in hits)
+    whole_words = hits[:3]
+    assert [hit.rank for hit in whole_words] == sorted(hit.rank for hit in whole_words)
+    assert hits[-1].snippet_text == "alphabet soup"  # a prefix match, after whole words
 
 
 def test_words_are_prefixes_and_all_required(searchable: TranscriptStore) -> None:
@@ -127,6 +131,7 @@ def test_operators_are_searched_as_words(store: TranscriptStore) -> None:
 def test_match_expression_quotes_every_word() -> None:
     assert fts_match_expression('say "hi" NEAR(x) -y') == '"say"* "hi"* "NEAR"* "x"* "y"*'
     assert fts_match_expression("*-()\"'") is None
+    assert fts_match_expression("a b", prefixes=False) == '"a" "b"'
 
 
 def test_snippet_markers_become_spans() -> None:
