@@ -16,6 +16,7 @@ from chat_tui.store.errors import StoreError
 from chat_tui.store.titles import fallback_title
 
 if TYPE_CHECKING:
+    from chat_tui.event_log import EventLog
     from chat_tui.store import TranscriptStore
 
 # Progressive saves of a streaming reply: at most this much text is at risk in a crash.
@@ -70,6 +71,7 @@ class ChatSession:
         conversation: Conversation | None = None,
         store: TranscriptStore | None = None,
         on_store_error: Callable[[str], None] | None = None,
+        event_log: EventLog | None = None,
     ) -> None:
         self.provider = provider
         self.target = target
@@ -78,6 +80,7 @@ class ChatSession:
         self.conversation = conversation or Conversation(created_at=time.time())
         self.store = store
         self.on_store_error = on_store_error
+        self.event_log = event_log  # one line per finished request; never breaks the chat
         self.title_model: str | None = None  # a cheaper model for titles, where configured
 
     # ---- persistence: every write goes through here, and a failing store never stops the chat
@@ -182,6 +185,9 @@ class ChatSession:
         if turn.id is not None:
             message_id = turn.id
             self._save(lambda s: s.finish_reply(message_id, turn))
+        if self.event_log is not None:
+            prompt = run.request.messages[-1].text if run.request.messages else ""
+            self.event_log.record_turn(turn, retries=run.retries, prompt=prompt)
         return turn
 
     # ---- titles ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from textual.theme import Theme
 
 from chat_tui.config import Settings, load_settings
 from chat_tui.engine import RetryPolicy
+from chat_tui.event_log import EventLog
 from chat_tui.paths import AppPaths, ensure_private_dir
 from chat_tui.problems import Problem
 from chat_tui.providers.base import ProviderError
@@ -84,6 +85,7 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
         streaming=not args.no_stream,
         retry_policy=RetryPolicy(max_retries=settings.max_retries),
         store=store,
+        event_log=EventLog(paths.event_log, environ=environ),
     )
     session.title_model = title_model
     return Startup(paths, settings, session, themes, theme, state, notices, errors)
