@@ -180,9 +180,19 @@ def report(label: str, first_ms: float, median_ms: float, target_ms: float | Non
 
 
 def sample_words() -> dict[str, str]:
-    """Words of known frequency in the generated text: the commonest, a middling, a rare."""
+    """Words of known frequency in the generated text: the commonest, a middling, a rare,
+    and a prefix of the commonest that is not a word itself (so only prefixes match)."""
     vocabulary, _ = make_vocabulary(random.Random(0))
-    return {"common": vocabulary[0], "middling": vocabulary[300], "rare": vocabulary[15_000]}
+    common, known = vocabulary[0], set(vocabulary)
+    prefix = next(
+        (common[:n] for n in range(len(common) - 1, 2, -1) if common[:n] not in known), common
+    )
+    return {
+        "common": common,
+        "middling": vocabulary[300],
+        "rare": vocabulary[15_000],
+        "prefix": prefix,
+    }
 
 
 def measure_reads(store: TranscriptStore, conversations: int) -> None:
@@ -205,7 +215,7 @@ def measure_reads(store: TranscriptStore, conversations: int) -> None:
             f"{words['middling']} {words['rare'][:4]}"
         ),
         f"commonest word '{words['common']}'": words["common"],
-        f"prefix of the commonest '{words['common'][:4]}'": words["common"][:4],
+        f"prefix only '{words['prefix']}'": words["prefix"],
     }
     for label, query in queries.items():
         hits = len(store.search(query, limit=20))
