@@ -28,6 +28,7 @@ class ChatApp(App[None]):
 
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f1", "show_help", "Help", id="app.help"),
     ]
 
     def __init__(
@@ -58,8 +59,41 @@ class ChatApp(App[None]):
             self._detect_ollama()
         for message in self._startup_errors:
             self.notify(message, title="Problem", severity="error", timeout=15, markup=False)
+        self._check_keymap()
         for message in self._startup_notices:
             self.notify(message, title="Note", severity="warning", timeout=10, markup=False)
+
+    def _check_keymap(self) -> None:
+        """Tell the user about [keymap] entries that name no binding or steal a key."""
+        if not self.settings.keymap:
+            return
+        from chat_tui.binding_ids import binding_infos
+        from chat_tui.keymap import check_keymap
+        from chat_tui.screens.conversation_settings import ConversationSettingsScreen
+        from chat_tui.widgets.prompt import PromptInput
+
+        classes = (type(self), ChatScreen, PromptInput, ConversationSettingsScreen)
+        config = self.paths.config_file if self.paths is not None else None
+        for problem in check_keymap(self.settings.keymap, binding_infos(classes), config):
+            self.notify(
+                problem.describe(full_path=True),
+                title="Keymap",
+                severity="error" if problem.is_error else "warning",
+                timeout=15,
+                markup=False,
+            )
+
+    def action_show_help(self) -> None:
+        """F1: every key as bound now, and how to connect providers."""
+        from chat_tui.screens.help import HelpScreen, live_key_rows
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        try:
+            source: Screen = self.chat
+        except LookupError:
+            source = self.screen
+        self.push_screen(HelpScreen(live_key_rows(source), self.settings))
 
     @property
     def chat(self) -> ChatScreen:

@@ -5,7 +5,9 @@ the reply in flight on a fixed cadence; the engine and the session do the rest.
 from __future__ import annotations
 
 import asyncio
+from functools import cached_property
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,16 +17,27 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chat_tui.conversation import Conversation, MessageStatus, Turn
+from chat_tui.config import Settings
+from chat_tui.conversation import (
+    Conversation,
+    ConversationSettings,
+    MessageStatus,
+    Turn,
+)
 from chat_tui.engine import RunState
 from chat_tui.metrics import format_duration, format_rate, format_tokens
 from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.session import ChatSession, PendingReply, Target, finish_note
+from chat_tui.store.errors import StoreError
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.prompt import PromptInput
 from chat_tui.widgets.status_bar import StatusBar, StatusView
+
+if TYPE_CHECKING:
+    from chat_tui.code_fences import CodeBlock
+    from chat_tui.screens.model_picker import ModelLists, PickedModel
 
 WELCOME = """\
 Welcome to chat-tui. Type a message and press Enter.
@@ -47,6 +60,18 @@ class ChatScreen(Screen[None]):
         Binding("r,f5", "retry", "Retry", id="chat.retry"),
         Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
         Binding("ctrl+r", "open_transcripts", "History", id="chat.history"),
+        Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
+        Binding("f8", "next_favourite", "Next favourite", id="chat.next_favourite", show=False),
+        Binding(
+            "f7",
+            "previous_favourite",
+            "Previous favourite",
+            id="chat.previous_favourite",
+            show=False,
+        ),
+        Binding("f2", "conversation_settings", "Chat settings", id="chat.settings"),
+        Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
+        Binding("f4", "copy_code", "Copy code block", id="chat.copy_code", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -342,6 +367,161 @@ class ChatScreen(Screen[None]):
         from chat_tui.screens.transcripts import TranscriptsScreen
 
         self.app.push_screen(TranscriptsScreen(self.session.store))
+
+    # ---- model, favourites, conversation settings, copy ----------------------------------
+
+    @cached_property
+    def model_lists(self) -> ModelLists:
+        """Models each provider listed, fetched once per app run (the picker fills it)."""
+        from chat_tui.screens.model_picker import ModelLists
+
+        return ModelLists()
+
+    @property
+    def app_settings(self) -> Settings:
+        settings = getattr(self.app, "settings", None)
+        return settings if isinstance(settings, Settings) else Settings()
+
+    def action_pick_model(self) -> None:
+        from chat_tui.screens.model_picker import ModelPicker
+
+        target = self.session.target
+        picker = ModelPicker(
+            self.app_settings, self.model_lists, current=(target.provider, target.model)
+        )
+        self.app.push_screen(picker, self._picked_model)
+
+    def _picked_model(self, picked: PickedModel | None) -> None:
+        if picked is not None:
+            self._switch_model(picked.provider, picked.model)
+
+    @work(exclusive=True, group="switch-model", exit_on_error=False)
+    async def _switch_model(self, name: str, model: str, note: str = "") -> None:
+        """Build the provider (in a thread: a key command may run) and send the next
+        request there."""
+        from chat_tui.model_choice import build_choice
+
+        try:
+            choice = await asyncio.to_thread(build_choice, name, model, self.app_settings)
+        except ProviderError as error:
+            self.notify(error.message, title="Cannot switch", severity="error", markup=False)
+            return
+        self.switch_target(choice.provider, choice.target)
+        remember = getattr(self.app, "remember", None)
+        if callable(remember):
+            remember(provider=choice.target.provider, model=choice.target.model)
+        self.notify(f"Next request: {choice.target.description}{note}", timeout=3, markup=False)
+
+    def action_next_favourite(self) -> None:
+        self._cycle_favourite(1)
+
+    def action_previous_favourite(self) -> None:
+        self._cycle_favourite(-1)
+
+    def _cycle_favourite(self, step: int) -> None:
+        from chat_tui.model_choice import next_favourite, split_spec
+        from chat_tui.providers.registry import list_targets
+
+        favourites = self.app_settings.favourites
+        if not favourites:
+            self.notify(
+                'No favourite models yet. Add e.g. favourites = ["openai/gpt-4o-mini", '
+                '"anthropic/claude-sonnet-4-6"] to the config file (chat-tui config path).',
+                title="Favourites",
+                timeout=6,
+                markup=False,
+            )
+            return
+        usable = {t.name: t.key_available for t in list_targets(self.app_settings)}
+        current = f"{self.session.target.provider}/{self.session.target.model}"
+        chosen, skipped = next_favourite(favourites, current, step, usable)
+        if skipped:
+            self.notify(
+                f"Skipped {', '.join(skipped)}: no key set, or no such provider.",
+                title="Favourites",
+                severity="warning",
+                markup=False,
+            )
+        if chosen is None:
+            self.notify("No other favourite to switch to.", title="Favourites", markup=False)
+            return
+        position = f" (favourite {favourites.index(chosen) + 1}/{len(favourites)})"
+        self._switch_model(*split_spec(chosen), note=position)
+
+    def action_conversation_settings(self) -> None:
+        from chat_tui.providers.registry import get_target
+        from chat_tui.screens.conversation_settings import (
+            ConversationSettingsScreen,
+            ReasoningSupport,
+        )
+
+        try:
+            kind: str | None = get_target(self.session.target.provider, self.app_settings).kind
+        except ProviderError:
+            kind = None
+        screen = ConversationSettingsScreen(
+            self.session.conversation.settings,
+            ReasoningSupport.for_kind(kind),
+            self.session.target.description,
+        )
+        self.app.push_screen(screen, self._save_conversation_settings)
+
+    def _save_conversation_settings(self, settings: ConversationSettings | None) -> None:
+        if settings is None:
+            return
+        conversation = self.session.conversation
+        conversation.settings = settings
+        store = self.session.store
+        if conversation.id is not None and store is not None:
+            try:
+                store.update_settings(conversation.id, settings)
+            except StoreError as error:
+                self.notify(
+                    f"{error} The settings apply to this session only.",
+                    title="Transcripts",
+                    severity="error",
+                    markup=False,
+                )
+                return
+        self.notify("Saved: the next request uses these settings.", timeout=3, markup=False)
+
+    def last_reply_text(self) -> str | None:
+        """The raw text of the newest reply that has any (the one in flight included)."""
+        if self.pending is not None and self.pending.run.text.text:
+            return self.pending.run.text.text
+        for turn in reversed(self.session.conversation.turns):
+            if turn.role == "assistant" and turn.text:
+                return turn.text
+        return None
+
+    def action_copy_reply(self) -> None:
+        from chat_tui.screens.code_blocks import describe_size
+
+        text = self.last_reply_text()
+        if not text:
+            self.notify("No reply to copy yet.", timeout=3, markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied the last reply ({describe_size(text)}).", timeout=3, markup=False)
+
+    def action_copy_code(self) -> None:
+        from chat_tui.code_fences import code_blocks
+        from chat_tui.screens.code_blocks import CodeBlockPicker
+
+        blocks = code_blocks(self.last_reply_text() or "")
+        if not blocks:
+            self.notify("The last reply has no code blocks.", timeout=3, markup=False)
+            return
+        self.app.push_screen(CodeBlockPicker(blocks), self._copy_code_block)
+
+    def _copy_code_block(self, block: CodeBlock | None) -> None:
+        from chat_tui.screens.code_blocks import describe_size
+
+        if block is None:
+            return
+        self.app.copy_to_clipboard(block.code)
+        what = f"{block.language} code" if block.language else "code"
+        self.notify(f"Copied {what} ({describe_size(block.code)}).", timeout=3, markup=False)
 
 
 def reply_label(turn: Turn) -> str:

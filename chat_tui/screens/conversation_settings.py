@@ -1,0 +1,238 @@
+"""Per-conversation settings (f2): system prompt, temperature, output limit, reasoning.
+
+The form is checked by `parse_settings_form` (pure, so it is easy to test); the screen
+dismisses with the new `ConversationSettings`, and the chat screen saves them with the
+conversation. Empty fields mean "the provider's default".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from chat_tui.conversation import ConversationSettings
+from chat_tui.text_safety import visible_text
+
+EFFORTS = ("low", "medium", "high")
+MAX_TOKENS_LIMIT = 1_000_000
+ANTHROPIC_MIN_BUDGET = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningSupport:
+    """Which reasoning knobs a provider kind takes, and its temperature ceiling."""
+
+    effort: bool = True
+    budget: bool = True
+    max_temperature: float = 2.0
+    min_budget: int = 1
+    note: str = ""
+
+    @classmethod
+    def for_kind(cls, kind: str | None) -> ReasoningSupport:
+        if kind in ("openai", "openai-compatible"):
+            return cls(budget=False, note="OpenAI-style APIs take an effort level, not a budget.")
+        if kind == "anthropic":
+            return cls(
+                max_temperature=1.0,
+                min_budget=ANTHROPIC_MIN_BUDGET,
+                note="Claude takes an effort (adaptive thinking) or a budget of at least "
+                f"{ANTHROPIC_MIN_BUDGET} tokens; not together with a temperature.",
+            )
+        if kind == "gemini":
+            return cls(note="Gemini takes a thinking level (effort) or a thinking budget.")
+        if kind == "simulated":
+            return cls(effort=False, budget=False, note="The simulated model has no reasoning.")
+        return cls()
+
+
+def parse_settings_form(
+    system_prompt: str,
+    temperature: str,
+    max_output_tokens: str,
+    effort: str | None,
+    budget: str,
+    support: ReasoningSupport,
+) -> tuple[ConversationSettings | None, list[str]]:
+    """The settings, or None and every problem in plain words."""
+    problems: list[str] = []
+    temp_value: float | None = None
+    if temperature.strip():
+        try:
+            temp_value = float(temperature)
+        except ValueError:
+            problems.append(f"Temperature: {temperature.strip()!r} is not a number.")
+        else:
+            if not math.isfinite(temp_value) or not 0 <= temp_value <= support.max_temperature:
+                problems.append(
+                    f"Temperature: use a number from 0 to {support.max_temperature:g} "
+                    f"(got {temperature.strip()})."
+                )
+                temp_value = None
+    max_tokens = _whole_number("Max output tokens", max_output_tokens, 1, problems)
+    budget_value = None
+    if support.budget:
+        budget_value = _whole_number("Reasoning budget", budget, support.min_budget, problems)
+    effort = effort if support.effort and effort in EFFORTS else None
+    if effort and budget_value is not None:
+        problems.append("Reasoning: choose an effort or a budget, not both.")
+    if support.min_budget > 1 and temp_value is not None and (effort or budget_value):
+        problems.append("Temperature: Claude takes no temperature while reasoning; clear one.")
+    if problems:
+        return None, problems
+    return (
+        ConversationSettings(
+            system_prompt=system_prompt if system_prompt.strip() else None,
+            temperature=temp_value,
+            max_output_tokens=max_tokens,
+            reasoning_effort=effort,
+            reasoning_budget=budget_value,
+        ),
+        [],
+    )
+
+
+def _whole_number(label: str, text: str, low: int, problems: list[str]) -> int | None:
+    if not text.strip():
+        return None
+    cleaned = text.strip().replace("_", "").replace(",", "")
+    if not cleaned.isdigit():
+        problems.append(f"{label}: {text.strip()!r} is not a whole number.")
+        return None
+    value = int(cleaned)
+    if not low <= value <= MAX_TOKENS_LIMIT:
+        problems.append(f"{label}: use a whole number from {low:,} to {MAX_TOKENS_LIMIT:,}.")
+        return None
+    return value
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
+    """Edit the settings of the current conversation; ctrl+s saves, Esc discards."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Discard", show=False),
+        Binding("ctrl+s", "save", "Save", id="settings.save", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    ConversationSettingsScreen { align: center middle; }
+    ConversationSettingsScreen > Vertical {
+        width: 90%;
+        max-width: 100;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ConversationSettingsScreen #settings-title { text-style: bold; color: $primary; height: 1; }
+    ConversationSettingsScreen Label { margin: 1 0 0 0; color: $text-muted; }
+    ConversationSettingsScreen #system-prompt { height: 8; }
+    ConversationSettingsScreen .row { height: auto; }
+    ConversationSettingsScreen .row > Vertical { width: 1fr; height: auto; padding-right: 1; }
+    ConversationSettingsScreen #settings-note { color: $text-muted; margin: 1 0 0 0; }
+    ConversationSettingsScreen #settings-errors { color: $error; height: auto; margin: 1 0 0 0; }
+    ConversationSettingsScreen #settings-buttons { height: auto; align-horizontal: right; }
+    ConversationSettingsScreen Button { margin: 0 0 0 1; }
+    """
+
+    def __init__(
+        self, settings: ConversationSettings, support: ReasoningSupport, target: str
+    ) -> None:
+        super().__init__()
+        self.initial = settings
+        self.support = support
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        s = self.initial
+        effort = s.reasoning_effort if s.reasoning_effort in EFFORTS else Select.NULL
+        with Vertical():
+            yield Static(
+                Content(f"Conversation settings · {visible_text(self.target)}"),
+                id="settings-title",
+            )
+            with VerticalScroll():
+                yield Label("System prompt (empty: none)")
+                yield TextArea(
+                    s.system_prompt or "", id="system-prompt", soft_wrap=True, tab_behavior="focus"
+                )
+                with Horizontal(classes="row"):
+                    with Vertical():
+                        yield Label(f"Temperature (0-{self.support.max_temperature:g})")
+                        yield Input(
+                            _text(s.temperature), placeholder="provider default", id="temperature"
+                        )
+                    with Vertical():
+                        yield Label("Max output tokens")
+                        yield Input(
+                            _text(s.max_output_tokens),
+                            placeholder="provider default",
+                            id="max-output-tokens",
+                        )
+                with Horizontal(classes="row"):
+                    with Vertical():
+                        yield Label("Reasoning effort")
+                        yield Select(
+                            [(name, name) for name in EFFORTS],
+                            value=effort,
+                            prompt="provider default",
+                            id="reasoning-effort",
+                            disabled=not self.support.effort,
+                        )
+                    with Vertical():
+                        yield Label("Reasoning budget (tokens)")
+                        yield Input(
+                            _text(s.reasoning_budget),
+                            placeholder="none" if self.support.budget else "not supported",
+                            id="reasoning-budget",
+                            disabled=not self.support.budget,
+                        )
+                yield Static(Content(self.support.note), id="settings-note")
+                yield Static(Content(""), id="settings-errors")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Cancel (Esc)", id="cancel")
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#system-prompt", TextArea).focus()
+
+    @property
+    def problems_text(self) -> str:
+        return str(self.query_one("#settings-errors", Static).content)
+
+    def action_save(self) -> None:
+        effort = self.query_one("#reasoning-effort", Select).value
+        settings, problems = parse_settings_form(
+            self.query_one("#system-prompt", TextArea).text,
+            self.query_one("#temperature", Input).value,
+            self.query_one("#max-output-tokens", Input).value,
+            effort if isinstance(effort, str) else None,
+            self.query_one("#reasoning-budget", Input).value,
+            self.support,
+        )
+        if settings is None:
+            self.query_one("#settings-errors", Static).update(Content("\n".join(problems)))
+            self.app.bell()
+            return
+        self.dismiss(settings)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
