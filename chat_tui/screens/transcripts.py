@@ -130,6 +130,7 @@ class TranscriptsScreen(Screen[None]):
     # ---- loading --------------------------------------------------------------------------
 
     def refresh_results(self, *, keep_highlight: bool = False) -> None:
+        self._search_timer = None
         if self.store is None:
             return
         previous = self.results.highlighted if keep_highlight else None
@@ -224,8 +225,8 @@ class TranscriptsScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _open_from_search_box(self) -> None:
-        if self._search_timer is not None and self._search_timer.active:
-            self._search_timer.stop()  # Enter right after typing: search first, then open
+        if self._search_timer is not None:  # Enter right after typing: search, then open
+            self._search_timer.stop()
             self.refresh_results()
         index = self.results.highlighted
         if index is not None:

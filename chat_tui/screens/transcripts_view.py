@@ -1,13 +1,15 @@
 """One saved conversation, rendered as in the chat, with what can be done to it: continue,
 rename, delete, export.
 
-A long conversation opens on its last TAIL_TURNS turns; earlier ones are fetched a page at a
-time when the user scrolls to the top (or presses Home), so opening costs the same whatever
-its length.
+A long conversation opens on its last FIRST_TURNS turns (enough to fill a screen, so its end
+shows at once), then fills up to TAIL_TURNS just after the first paint; earlier ones are
+fetched a page at a time when the user scrolls to the top (or presses Home). Opening costs
+the same whatever the conversation's length.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -28,7 +30,8 @@ from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import AssistantMessage, UserMessage
 
-TAIL_TURNS = 40  # turns shown when a conversation opens
+FIRST_TURNS = 12  # turns rendered before the first paint
+TAIL_TURNS = 40  # turns shown once a conversation has opened
 EARLIER_PAGE = 40  # turns fetched each time the user reaches the top
 
 _STATUS_CLASSES = {
@@ -85,6 +88,8 @@ class TranscriptViewScreen(Screen[None]):
         self.conversation: Conversation | None = None
         self.total_turns = 0
         self._ready = False  # set once the initial scroll to the end happened
+        self._created = time.perf_counter()
+        self.first_paint_s: float | None = None  # creation to the end on screen (tests read it)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-info")
@@ -107,7 +112,7 @@ class TranscriptViewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         try:
-            self.conversation = self.store.load_conversation(self.conversation_id, tail=TAIL_TURNS)
+            self.conversation = self.store.load_conversation(self.conversation_id, tail=FIRST_TURNS)
             self.total_turns = self.store.count_turns(self.conversation_id)
         except StoreError as error:
             self.notify(str(error), title="Transcripts", severity="error", markup=False)
@@ -122,8 +127,15 @@ class TranscriptViewScreen(Screen[None]):
             self._reveal_hit(self.hit_message_id)
         else:
             log.scroll_end(animate=False, immediate=True)
-            self.call_after_refresh(self._become_ready)
+            self.call_after_refresh(self._fill_tail)
         self.watch(log, "scroll_y", self._scrolled, init=False)
+
+    def _fill_tail(self) -> None:
+        """After the first paint: the rest of the tail, above what is shown (the log stays
+        anchored to its end meanwhile)."""
+        self.first_paint_s = time.perf_counter() - self._created
+        self.load_earlier(TAIL_TURNS - FIRST_TURNS)
+        self.call_after_refresh(self._become_ready)
 
     def _become_ready(self) -> None:
         self._ready = True
@@ -163,9 +175,10 @@ class TranscriptViewScreen(Screen[None]):
                 self.call_after_refresh(self._scroll_to_hit, widget)
                 return
         self.log_view.scroll_end(animate=False, immediate=True)
-        self.call_after_refresh(self._become_ready)
+        self.call_after_refresh(self._fill_tail)
 
     def _scroll_to_hit(self, widget: Widget) -> None:
+        self.first_paint_s = time.perf_counter() - self._created
         self.log_view.release_anchor()
         self.log_view.scroll_to_widget(widget, animate=False, top=True, immediate=True)
         self.call_after_refresh(self._become_ready)
