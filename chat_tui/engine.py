@@ -9,10 +9,11 @@ provider's read (which closes the HTTP stream).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from chat_tui import metrics
@@ -25,6 +26,7 @@ from chat_tui.providers.base import (
     Provider,
     ProviderError,
     ReasoningDelta,
+    StreamEvent,
     TextDelta,
     Usage,
 )
@@ -145,22 +147,9 @@ class ReplyRun:
         self.state = RunState.WAITING
         self.t_send = self.clock()
         if self.streaming:
-            async for event in self.provider.stream(self.request):
-                # Keep this body tiny: cancellation must land inside the provider's read.
-                if isinstance(event, TextDelta):
-                    if event.text:
-                        self.arrivals.append(self.clock())
-                        self.text.write(event.text)
-                        self.state = RunState.RECEIVING
-                elif isinstance(event, ReasoningDelta):
-                    if event.text:
-                        self.arrivals.append(self.clock())
-                        self.reasoning.write(event.text)
-                        self.state = RunState.RECEIVING
-                elif isinstance(event, Usage):
-                    self._merge_usage(event)
-                elif isinstance(event, Finish):
-                    self.finish = event
+            # aclosing: however the loop ends, the HTTP response is closed at once.
+            async with contextlib.aclosing(self.provider.stream(self.request)) as events:
+                await self._read(events)
         else:
             reply = await self.provider.complete(self.request)
             self.arrivals.append(self.clock())
@@ -168,6 +157,24 @@ class ReplyRun:
             self.text.write(reply.text)
             self._merge_usage(reply.usage)
             self.finish = reply.finish
+
+    async def _read(self, events: AsyncIterator[StreamEvent]) -> None:
+        async for event in events:
+            # Keep this body tiny: cancellation must land inside the provider's read.
+            if isinstance(event, TextDelta):
+                if event.text:
+                    self.arrivals.append(self.clock())
+                    self.text.write(event.text)
+                    self.state = RunState.RECEIVING
+            elif isinstance(event, ReasoningDelta):
+                if event.text:
+                    self.arrivals.append(self.clock())
+                    self.reasoning.write(event.text)
+                    self.state = RunState.RECEIVING
+            elif isinstance(event, Usage):
+                self._merge_usage(event)
+            elif isinstance(event, Finish):
+                self.finish = event
 
     async def _wait_before_retry(self, next_attempt: int, error: ProviderError) -> None:
         self.retries += 1
