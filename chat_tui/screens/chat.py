@@ -61,14 +61,15 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
         Binding("ctrl+r", "open_transcripts", "History", id="chat.history"),
         Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
-        Binding("f8", "next_favourite", "Next favourite", id="chat.next_favourite", show=False),
+        # f5-f7 are the prompt's (TextArea) select word / line / all: favourites use f8/f9.
         Binding(
-            "f7",
+            "f8",
             "previous_favourite",
             "Previous favourite",
             id="chat.previous_favourite",
             show=False,
         ),
+        Binding("f9", "next_favourite", "Next favourite", id="chat.next_favourite", show=False),
         Binding("f2", "conversation_settings", "Chat settings", id="chat.settings"),
         Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
         Binding("f4", "copy_code", "Copy code block", id="chat.copy_code", show=False),
