@@ -5,7 +5,9 @@ small live tail, so the cost of a flush depends on the tail, not on the reply or
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -27,6 +29,25 @@ class LiteralMarkdown(RichMarkdown):
         self.parsed = parser.parse(markup)
 
 
+class RenderedOnce:
+    """A renderable that renders its content once per width and replays the segments.
+
+    Textual renders a Static's content twice per layout (once to measure its height, once to
+    paint it); for the live tail that doubled the cost of every flush.
+    """
+
+    def __init__(self, renderable: RichMarkdown) -> None:
+        self.renderable = renderable
+        self._width: int | None = None
+        self._segments: list[Segment] = []
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width != self._width:
+            self._segments = list(console.render(self.renderable, options))
+            self._width = options.max_width
+        return self._segments
+
+
 class MarkdownSegment(Static):
     """A piece of a reply rendered as Markdown. Its text is already made visible-safe."""
 
@@ -43,7 +64,8 @@ class MarkdownSegment(Static):
 
     def set_source(self, text: str) -> None:
         self.source = text
-        self.update(LiteralMarkdown(text, self.code_theme) if text.strip() else "")
+        markdown = LiteralMarkdown(text, self.code_theme) if text.strip() else None
+        self.update(RenderedOnce(markdown) if markdown is not None else "")
 
 
 class TypingIndicator(Static):
@@ -99,7 +121,6 @@ class AssistantMessage(Vertical):
     AssistantMessage > .footer { color: $text-muted; height: auto; }
     AssistantMessage.-cancelled > .footer { color: $warning; }
     AssistantMessage.-failed > .footer { color: $error; }
-    AssistantMessage > .body { height: auto; }
     AssistantMessage Collapsible.reasoning {
         border: none;
         padding: 0;
@@ -130,7 +151,6 @@ class AssistantMessage(Vertical):
         self._waiting_label = waiting_label
         self._tail = ""  # the live, still-growing part of the text
         self._tail_segment: MarkdownSegment | None = None
-        self._body: Vertical | None = None
         self._reasoning_text: Static | None = None
         self._indicator: TypingIndicator | None = None
         self.text = ""
@@ -142,14 +162,14 @@ class AssistantMessage(Vertical):
         if self._waiting_label is not None:
             self._indicator = TypingIndicator(self._waiting_label)
             yield self._indicator
-        self._body = Vertical(classes="body")
-        with self._body:
-            segments, tail = split_segments(self._initial_text, SEGMENT_CHARS)
-            for segment in segments:
-                yield MarkdownSegment(segment, self.code_theme)
-            self._tail = tail
-            self._tail_segment = MarkdownSegment(tail, self.code_theme)
-            yield self._tail_segment
+        # Segments sit directly in the message (no body container): every widget in the log
+        # costs layout time on each flush, and a long history holds many replies.
+        segments, tail = split_segments(self._initial_text, SEGMENT_CHARS)
+        for segment in segments:
+            yield MarkdownSegment(segment, self.code_theme)
+        self._tail = tail
+        self._tail_segment = MarkdownSegment(tail, self.code_theme)
+        yield self._tail_segment
         self.text = self._initial_text
         yield Static(Content(self._initial_footer), classes="footer", markup=False)
 
@@ -188,9 +208,9 @@ class AssistantMessage(Vertical):
         text = visible_text(text)
         self.text += text
         segments, self._tail = split_segments(self._tail + text, SEGMENT_CHARS)
-        assert self._body is not None and self._tail_segment is not None
+        assert self._tail_segment is not None
         if segments:
-            self._body.mount_all(
+            self.mount_all(
                 [MarkdownSegment(s, self.code_theme) for s in segments], before=self._tail_segment
             )
         self._tail_segment.set_source(self._tail)
