@@ -15,6 +15,7 @@ from chat_tui import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "transcripts": ("transcripts", "list, show, search, export and delete saved conversations"),
     "config": ("config", "show where the config file is, check it, or write an example"),
+    "ask": ("ask", "send one prompt and print the reply (for scripts)"),
     "stats": ("stats", "summarise latency and error rates per model from the request log"),
 }
 

@@ -1,0 +1,290 @@
+"""`chat-tui ask "prompt"`: send one prompt, print the reply (for scripts).
+
+The reply is streamed to stdout as it arrives (`--no-stream`: printed once at the end), made
+terminal-safe when stdout is a terminal and left raw when it is piped. `-` reads the prompt
+from stdin. The exchange is saved to the transcripts like a chat in the app (`--no-save` to
+skip), through the same `ChatSession` and `TranscriptStore`. Ctrl+C stops the request (the
+stream is closed, so the server stops generating), saves the partial reply marked cancelled
+and exits 130.
+
+Exit codes (also in docs/ask.md):
+
+    0    the reply arrived complete (a reply cut at the token limit is still 0; see --json)
+    2    usage or configuration: bad arguments, empty prompt, unknown provider, no API key,
+         no model
+    3    authentication: the key was refused (401/403)
+    4    rate limited or overloaded, after the retries
+    5    connection: could not connect, or the connection was lost mid-reply
+    6    timeout: no answer, or the stream stalled
+    7    bad response or server error (5xx, malformed or unfinished stream)
+    8    the request was refused: unknown model, context too long, bad request; or anything else
+    130  cancelled with Ctrl+C
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+from chat_tui.conversation import ConversationSettings, MessageStatus, Turn
+from chat_tui.metrics import format_duration, format_rate, format_tokens
+from chat_tui.providers.base import FailureKind, ProviderError
+from chat_tui.session import ChatSession, PendingReply, finish_note
+from chat_tui.text_safety import visible_text
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_RATE_LIMITED = 4
+EXIT_CONNECTION = 5
+EXIT_TIMEOUT = 6
+EXIT_BAD_RESPONSE = 7
+EXIT_REFUSED = 8
+EXIT_CANCELLED = 130
+
+EXIT_CODES: dict[FailureKind, int] = {
+    FailureKind.CONFIG: EXIT_USAGE,
+    FailureKind.AUTH: EXIT_AUTH,
+    FailureKind.RATE_LIMITED: EXIT_RATE_LIMITED,
+    FailureKind.OVERLOADED: EXIT_RATE_LIMITED,
+    FailureKind.CONNECTION_FAILED: EXIT_CONNECTION,
+    FailureKind.CONNECTION_LOST: EXIT_CONNECTION,
+    FailureKind.TIMEOUT: EXIT_TIMEOUT,
+    FailureKind.BAD_RESPONSE: EXIT_BAD_RESPONSE,
+    FailureKind.SERVER_ERROR: EXIT_BAD_RESPONSE,
+    FailureKind.MODEL_NOT_FOUND: EXIT_REFUSED,
+    FailureKind.CONTEXT_TOO_LONG: EXIT_REFUSED,
+    FailureKind.BAD_REQUEST: EXIT_REFUSED,
+}
+PRINT_INTERVAL_S = 0.02  # how often streamed text is written out
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("prompt", metavar="PROMPT", help='the prompt; "-" reads it from stdin')
+    # Also accepted before `ask`; SUPPRESS keeps a value given there.
+    quiet = argparse.SUPPRESS
+    parser.add_argument("--provider", metavar="NAME", default=quiet, help="provider or profile")
+    parser.add_argument("--model", metavar="NAME", default=quiet, help="model name")
+    parser.add_argument(
+        "--no-stream", action="store_true", default=quiet, help="print the reply once, at the end"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, metavar="DIR", default=quiet, help="where transcripts are kept"
+    )
+    parser.add_argument("--system", metavar="TEXT", help="a system prompt for this request")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (text, metrics, status...)"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="print TTFT, ITL p50/p95 and tok/s to stderr"
+    )
+    parser.add_argument("--no-save", action="store_true", help="do not save to the transcripts")
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> int:
+    try:
+        prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+    except KeyboardInterrupt:
+        return _fail(EXIT_CANCELLED, "cancelled")
+    if not prompt.strip():
+        return _fail(EXIT_USAGE, "the prompt is empty")
+    try:
+        session = _session(args, environ)
+    except ProviderError as error:
+        return _fail(EXIT_CODES.get(error.kind, EXIT_REFUSED), error.message)
+    try:
+        return asyncio.run(Ask(session, args).run(prompt))
+    finally:
+        if session.store is not None:
+            session.store.close()
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"chat-tui ask: {message}", file=sys.stderr)
+    return code
+
+
+def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSession:
+    """The session the app would start on (minus remembered UI state), with its store."""
+    from chat_tui.config import load_settings
+    from chat_tui.engine import RetryPolicy
+    from chat_tui.paths import AppPaths, ensure_private_dir
+    from chat_tui.providers.selection import select_session_target
+    from chat_tui.store import StoreError, TranscriptStore
+
+    paths = AppPaths.default(data_dir=getattr(args, "data_dir", None))
+    loaded = load_settings(paths.config_file)
+    for problem in loaded.problems:
+        print(f"chat-tui ask: {problem.describe(full_path=True)}", file=sys.stderr)
+    settings = loaded.settings
+    provider, target, _ = select_session_target(
+        settings,
+        requested_provider=getattr(args, "provider", None),
+        requested_model=getattr(args, "model", None),
+        environ=environ,
+    )
+    store = None
+    if not args.no_save:
+        try:
+            ensure_private_dir(paths.data_dir)
+            store = TranscriptStore.open(paths.database)
+        except (StoreError, OSError) as error:
+            print(f"chat-tui ask: {error} The reply is not saved.", file=sys.stderr)
+    session = ChatSession(
+        provider,
+        target,
+        streaming=not getattr(args, "no_stream", False),
+        retry_policy=RetryPolicy(max_retries=settings.max_retries),
+        store=store,
+        on_store_error=lambda message: print(f"chat-tui ask: {message}", file=sys.stderr),
+    )
+    session.conversation.settings = ConversationSettings(
+        system_prompt=args.system if args.system is not None else settings.system_prompt,
+        max_output_tokens=settings.max_output_tokens,
+    )
+    return session
+
+
+class Ask:
+    """One prompt, one reply: runs it, prints it, records it."""
+
+    def __init__(
+        self,
+        session: ChatSession,
+        args: argparse.Namespace,
+        out: IO[str] | None = None,
+        err: IO[str] | None = None,
+    ) -> None:
+        self.session = session
+        self.as_json = bool(args.json)
+        self.verbose = bool(args.verbose)
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.safe = self.out.isatty()
+        self.printed_any = False
+        self.last_char = "\n"
+
+    async def run(self, prompt: str) -> int:
+        session = self.session
+        session.add_user_turn(prompt)
+        pending = session.start_reply()
+        task = asyncio.create_task(pending.run.run())
+        stream_out = session.streaming and not self.as_json
+        try:
+            while not task.done():
+                await asyncio.wait({task}, timeout=PRINT_INTERVAL_S)
+                if stream_out:
+                    self._write(pending.run.text.drain())
+            await task
+        except asyncio.CancelledError:  # Ctrl+C: asyncio.run cancels this task
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            turn = session.finish_reply(pending)
+            if session.conversation.title is None:
+                session.set_title(session.fallback_title())
+            with contextlib.suppress(Exception):
+                await session.provider.aclose()
+        return self._report(pending, turn, stream_out)
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        try:
+            self.out.write(visible_text(text) if self.safe else text)
+            self.out.flush()
+        except BrokenPipeError:  # the reader went away (`| head`): write nowhere from now on
+            self._silence_stdout()
+            return
+        self.printed_any = True
+        self.last_char = text[-1]
+
+    def _silence_stdout(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.out.fileno())
+        self.out = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+    def _report(self, pending: PendingReply, turn: Turn, streamed: bool) -> int:
+        code = exit_code(turn)
+        if self.as_json:
+            record = reply_json(turn, pending.run.streaming, code, self.session.conversation.id)
+            self._write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            if streamed:
+                self._write(pending.run.text.drain())
+            else:
+                self._write(turn.text)
+            if self.printed_any and self.last_char != "\n":
+                self._write("\n")
+        if self.verbose:
+            print(f"chat-tui ask: {metrics_line(turn)}", file=self.err)
+        note = finish_note(turn.finish_reason)
+        if note and code == EXIT_OK:
+            print(f"chat-tui ask: note: {note}", file=self.err)
+        if code == EXIT_CANCELLED:
+            print("chat-tui ask: cancelled; the partial reply was kept", file=self.err)
+        elif code != EXIT_OK:
+            print(f"chat-tui ask: {turn.error_message or turn.status.value}", file=self.err)
+        return code
+
+
+def exit_code(turn: Turn) -> int:
+    if turn.status is MessageStatus.COMPLETE:
+        return EXIT_OK
+    if turn.status is MessageStatus.CANCELLED:
+        return EXIT_CANCELLED
+    try:
+        return EXIT_CODES.get(FailureKind(turn.error_kind or ""), EXIT_REFUSED)
+    except ValueError:
+        return EXIT_REFUSED
+
+
+def metrics_line(turn: Turn) -> str:
+    m = turn.metrics
+    target = f"{turn.provider}/{turn.model}"
+    if m is None:
+        return target
+    parts = [target]
+    if m.streaming:
+        parts.append(f"TTFT {format_duration(m.ttft_s)}")
+        p50 = "—" if m.itl_p50_s is None else f"{m.itl_p50_s * 1000:.1f} ms"
+        p95 = "—" if m.itl_p95_s is None else f"{m.itl_p95_s * 1000:.1f} ms"
+        parts.append(f"ITL p50 {p50} · p95 {p95}")
+    else:
+        parts.append(f"TTFT = total {format_duration(m.total_s)} (non-streaming)")
+    parts.append(format_rate(m.tokens_per_s))
+    parts.append(f"{format_tokens(m.output_tokens, m.tokens_estimated)} tokens")
+    parts.append(f"total {format_duration(m.total_s)}")
+    return " · ".join(parts)
+
+
+def reply_json(
+    turn: Turn, streaming: bool, code: int, conversation_id: int | None
+) -> dict[str, Any]:
+    """The --json record: what was said, by which model, how fast, and how it ended."""
+    error = None
+    if turn.error_kind:
+        error = {"kind": turn.error_kind, "message": turn.error_message}
+    return {
+        "text": turn.text,
+        "reasoning": turn.reasoning,
+        "provider": turn.provider,
+        "model": turn.model,
+        "status": turn.status.value,
+        "finish_reason": turn.finish_reason,
+        "streaming": streaming,
+        "metrics": asdict(turn.metrics) if turn.metrics else None,
+        "error": error,
+        "exit_code": code,
+        "conversation_id": conversation_id,  # None with --no-save
+    }
