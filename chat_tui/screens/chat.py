@@ -61,7 +61,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
         Binding("ctrl+r", "open_transcripts", "History", id="chat.history"),
         Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
-        # f5-f7 are the prompt's (TextArea) select word / line / all: favourites use f8/f9.
+        # f6/f7 are the prompt's (TextArea) select line / select all: favourites use f8/f9.
         Binding(
             "f8",
             "previous_favourite",
