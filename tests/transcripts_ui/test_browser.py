@@ -266,6 +266,7 @@ async def test_a_thousand_message_conversation_opens_at_its_end(tmp_path: Path) 
         await open_history(pilot)
         view = await open_highlighted(pilot)
         await wait_until(pilot, lambda: len(view.loaded_turns) == TAIL_TURNS)
+        await pilot.pause()
         text = screen_text(app)
         assert "answer number 499" in text
         assert "question number 0 " not in text
