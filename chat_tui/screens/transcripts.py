@@ -7,6 +7,7 @@ shown comes from the store as `Content` (never markup) through `visible_text`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -23,7 +24,7 @@ from chat_tui.store import ConversationSummary, SearchHit, StoreError, Transcrip
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import visible_text
 
-PAGE_SIZE = 100  # conversations fetched per page
+PAGE_SIZE = 50  # conversations fetched per page (a screen shows about 15)
 LOAD_MORE_WITHIN = 10  # rows from the end of the list at which the next page is fetched
 SEARCH_LIMIT = 50
 SEARCH_DELAY_S = 0.15  # typing pause before a search runs
@@ -102,6 +103,8 @@ class TranscriptsScreen(Screen[None]):
         self.total = 0
         self._exhausted = False
         self._search_timer: Timer | None = None
+        self._created = time.perf_counter()
+        self.first_paint_s: float | None = None  # creation to the first page on screen
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -117,6 +120,10 @@ class TranscriptsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_results()
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        self.first_paint_s = time.perf_counter() - self._created
 
     def on_screen_resume(self) -> None:
         # Back from a conversation: it may have been renamed, deleted or continued.
