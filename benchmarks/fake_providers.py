@@ -1,0 +1,37 @@
+"""Real SDK adapters pointed at the fake provider server, one per provider path."""
+
+from __future__ import annotations
+
+from chat_tui.config import Settings
+from chat_tui.providers.base import Provider
+from chat_tui.providers.registry import create_provider
+
+PATHS = ("openai", "compatible", "anthropic", "gemini")
+FAKE_KEY = "bench-key"
+
+
+def provider_for(path: str, url: str) -> Provider:
+    """The provider the app would build for `path`, talking to the server at `url`."""
+    settings = Settings()
+    if path == "compatible":
+        from chat_tui.providers.openai_chat import OpenAIChatProvider
+
+        return OpenAIChatProvider(
+            name="bench-compatible",
+            label="OpenAI-compatible (fake server)",
+            base_url=f"{url}/v1",
+            api_key=None,
+            key_source="none needed",
+            connect_timeout_s=settings.connect_timeout_s,
+            idle_timeout_s=settings.idle_timeout_s,
+            compatible=True,
+        )
+    environ = {
+        "OPENAI_API_KEY": FAKE_KEY,
+        "OPENAI_BASE_URL": f"{url}/v1",
+        "ANTHROPIC_API_KEY": FAKE_KEY,
+        "ANTHROPIC_BASE_URL": url,
+        "GEMINI_API_KEY": FAKE_KEY,
+        "GOOGLE_GEMINI_BASE_URL": url,
+    }
+    return create_provider(path, settings, environ)

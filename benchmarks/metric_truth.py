@@ -1,0 +1,92 @@
+"""Metric truth: the TTFT and ITL the app shows against the fake server's own send stamps.
+
+For each provider path (OpenAI, OpenAI-compatible, Anthropic, Gemini) the real app streams a
+reply at 1,000 tok/s from the fake server (in a subprocess) through the real SDK. The server's
+TTFT is its first delta's send time minus the time it received the request; its ITL is the gaps
+between its send times. Both clocks are CLOCK_MONOTONIC on Linux.
+
+    python -m benchmarks.metric_truth [--quick | --tiny] [--json]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from benchmarks.fake_providers import PATHS, provider_for
+from benchmarks.fake_server_process import FakeServerProcess
+from benchmarks.harness import (
+    SCREEN_SIZE,
+    Figure,
+    make_app,
+    pct,
+    print_figures,
+    send_and_wait,
+    size_of,
+    standard_parser,
+)
+from chat_tui.metrics import inter_token_latencies
+
+NAME = "metric_truth"
+TOKENS = {"full": 2_000, "quick": 1_000, "tiny": 50}
+RATE = 1_000.0
+TTFT_S = 0.2
+
+
+async def measure_path(path: str, server: FakeServerProcess, tokens: int) -> list[Figure]:
+    server.clear()
+    app = make_app(provider_for(path, server.url))
+    timeout = 30 + tokens / RATE * 4
+    async with app.run_test(size=SCREEN_SIZE):
+        # The first request of a process also pays for the SDK client and the connection.
+        cold = await send_and_wait(app, "warm up", timeout_s=timeout)
+        pending = await send_and_wait(app, "measure me", timeout_s=timeout)
+        await app.session.provider.aclose()
+    shown = pending.turn.metrics
+    cold_record, record = server.records()[-2:]
+    cold_ttft = cold.turn.metrics.ttft_s if cold.turn.metrics else None
+    cold_server_ttft = cold_record.sent_at[0] - cold_record.t_received
+    assert shown is not None and shown.ttft_s is not None and shown.itl_p50_s is not None
+    server_ttft = record.sent_at[0] - record.t_received
+    server_itl_p50 = pct(inter_token_latencies(record.sent_at), 50)
+    return [
+        Figure(
+            NAME,
+            f"{path}: first request TTFT shown - server's",
+            ((cold_ttft or 0) - cold_server_ttft) * 1000,
+            "ms",
+            note="client set-up and connection",
+        ),
+        Figure(NAME, f"{path}: TTFT shown", shown.ttft_s * 1000, "ms"),
+        Figure(NAME, f"{path}: TTFT at the server", server_ttft * 1000, "ms"),
+        Figure(NAME, f"{path}: TTFT error", abs(shown.ttft_s - server_ttft) * 1000, "ms", 5.0),
+        Figure(NAME, f"{path}: ITL p50 shown", shown.itl_p50_s * 1000, "ms"),
+        Figure(NAME, f"{path}: ITL p50 at the server", server_itl_p50 * 1000, "ms"),
+        Figure(
+            NAME,
+            f"{path}: ITL p50 error",
+            abs(shown.itl_p50_s - server_itl_p50) * 1000,
+            "ms",
+            2.0,
+        ),
+    ]
+
+
+async def measure(size: str) -> list[Figure]:
+    tokens = TOKENS[size]
+    figures: list[Figure] = []
+    with FakeServerProcess.running() as server:
+        server.set_scenario([f"w{i} " for i in range(tokens)], delay_s=1 / RATE, ttft_s=TTFT_S)
+        for path in PATHS:
+            figures += await measure_path(path, server, tokens)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = standard_parser(__doc__ or NAME).parse_args(argv)
+    print_figures(asyncio.run(measure(size_of(args))), as_json=args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
