@@ -178,7 +178,7 @@ class ChatSession:
         elif run.state is RunState.FAILED and run.error is not None:
             turn.status = MessageStatus.INTERRUPTED if run.has_content else MessageStatus.ERROR
             turn.error_kind = run.error.kind.value
-            turn.error_message = run.error.message
+            turn.error_message = run.error.message + _gave_up_note(run.retries)
         else:
             turn.status = MessageStatus.CANCELLED
         self.conversation.updated_at = turn.finished_at
@@ -232,6 +232,13 @@ class ChatSession:
     def open_conversation(self, conversation: Conversation) -> None:
         """Continue a saved conversation: new turns append to it."""
         self.conversation = conversation
+
+
+def _gave_up_note(retries: int) -> str:
+    """Tell the user the failure was already retried, so pressing r at once may not help."""
+    if not retries:
+        return ""
+    return f" Gave up after {retries} {'retry' if retries == 1 else 'retries'}."
 
 
 _REGENERABLE = frozenset({MessageStatus.CANCELLED, MessageStatus.INTERRUPTED, MessageStatus.ERROR})
