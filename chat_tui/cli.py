@@ -15,6 +15,10 @@ from chat_tui import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "transcripts": ("transcripts", "list, show, search, export and delete saved conversations"),
     "config": ("config", "show where the config file is, check it, or write an example"),
+    "bench": (
+        "bench",
+        "measure a provider's latency: TTFT, ITL, tokens/s, streaming vs non-streaming",
+    ),
     "ask": ("ask", "send one prompt and print the reply (for scripts)"),
     "stats": ("stats", "summarise latency and error rates per model from the request log"),
 }

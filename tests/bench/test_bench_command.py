@@ -1,0 +1,76 @@
+"""`chat-tui bench` against the offline simulated model (the fast preset), as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+FAST = ["--model", "simulated-fast", "--runs", "2"]
+
+
+def bench(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "chat_tui", "bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_table_has_both_modes_and_every_figure() -> None:
+    done = bench(*FAST)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "simulated · simulated-fast" in lines[0]
+    header = lines[1].split()
+    for column in ("TTFT", "ITL", "tok/s", "total", "predicted", "diff"):
+        assert column in header
+    streaming = next(line for line in lines if line.strip().startswith("streaming"))
+    non_streaming = next(line for line in lines if line.strip().startswith("non-streaming"))
+    assert streaming.split()[1] == "2" and non_streaming.split()[1] == "2"
+    assert "—" in non_streaming  # no ITL without streaming
+    assert done.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_json_is_valid_and_consistent() -> None:
+    done = bench(*FAST, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["provider"] == "simulated" and report["model"] == "simulated-fast"
+    assert not report["interrupted"]
+    streaming, non_streaming = report["results"]
+    assert streaming["mode"] == "streaming" and streaming["runs"] == 2
+    assert 0 < streaming["ttft_p50_s"] <= streaming["ttft_p95_s"]
+    assert 0 < streaming["itl_p50_s"] <= streaming["itl_p95_s"]
+    assert streaming["tokens_per_s"] > 0 and streaming["output_tokens"] > 0
+    assert abs(streaming["total_mean_s"] - streaming["predicted_mean_s"]) == abs(
+        streaming["difference_s"]
+    )
+    assert non_streaming["itl_p50_s"] is None
+    assert non_streaming["runs"] == 2 and non_streaming["ttft_p50_s"] > 0
+
+
+def test_ctrl_c_prints_what_was_measured() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chat_tui", "bench", "--model", "simulated-fast", "--runs", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # start-up plus a few runs of about 0.7 s
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130, err
+    assert "Interrupted" in out
+    streaming = next(line for line in out.splitlines() if line.strip().startswith("streaming"))
+    assert 0 < int(streaming.split()[1]) < 50
+    assert "Traceback" not in err
+
+
+def test_unknown_provider_is_a_plain_error() -> None:
+    done = bench("--provider", "no-such-provider", "--runs", "1")
+    assert done.returncode == 2
+    assert "Unknown provider" in done.stderr and "Traceback" not in done.stderr
