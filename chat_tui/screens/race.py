@@ -1,0 +1,228 @@
+"""The race view: one prompt to two targets at once, side by side, then a one-line verdict.
+
+Two models, or one model streaming against non-streaming. Each side is the engine's
+`ReplyRun` rendered by the same widgets as the chat (`AssistantMessage`, `StatusBar`), on the
+same flush cadence. Both replies are recorded through `ChatSession` (so they are saved in the
+transcript like any reply) after one shared user turn. Esc stops both; Esc again closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from chat_tui.conversation import MessageStatus
+from chat_tui.engine import ReplyRun, RunState
+from chat_tui.metrics import format_duration, format_rate
+from chat_tui.providers.base import Provider
+from chat_tui.screens.chat import SPARKLINE_POINTS, reply_footer
+from chat_tui.session import ChatSession, PendingReply, Target
+from chat_tui.widgets.messages import AssistantMessage
+from chat_tui.widgets.status_bar import StatusBar, StatusView
+
+
+@dataclass(frozen=True, slots=True)
+class RaceEntrant:
+    """One side of a race: where the request goes and in which mode."""
+
+    provider: Provider
+    target: Target
+    streaming: bool = True
+
+    @property
+    def name(self) -> str:
+        mode = "" if self.streaming else " (non-streaming)"
+        return f"{self.target.description}{mode}"
+
+
+class RaceLane(Vertical):
+    """One side: the reply and its live figures."""
+
+    DEFAULT_CSS = """
+    RaceLane { width: 1fr; height: 1fr; }
+    RaceLane > VerticalScroll { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, entrant: RaceEntrant) -> None:
+        super().__init__()
+        self.entrant = entrant
+        self.pending: PendingReply | None = None
+        self.message = AssistantMessage(
+            entrant.name,
+            waiting_label="waiting for the first token"
+            if entrant.streaming
+            else "waiting for the whole reply (non-streaming)",
+        )
+        self.done = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.anchor()
+            yield self.message
+        yield StatusBar()
+
+    def flush(self) -> None:
+        if self.pending is None:
+            return
+        run = self.pending.run
+        text, reasoning = run.text.drain(), run.reasoning.drain()
+        if text or reasoning:
+            self.message.append(text, reasoning)
+        self.show_status()
+
+    def show_status(self) -> None:
+        if self.pending is None:
+            return
+        run = self.pending.run
+        arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
+        self.query_one(StatusBar).show(
+            StatusView(
+                target=self.entrant.target.description,
+                streaming=run.streaming,
+                metrics=run.snapshot(),
+                elapsed_s=run.elapsed(),
+                running=not run.state.finished,
+                state=run.state.value.replace("_", " "),
+                itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
+            )
+        )
+
+
+class RaceScreen(Screen[None]):
+    """Open with `app.push_screen(RaceScreen(session, prompt, left, right))`."""
+
+    BINDINGS = [
+        Binding("escape", "stop_or_close", "Stop race / close", id="race.stop", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    RaceScreen { layout: vertical; }
+    RaceScreen #race-prompt { height: auto; max-height: 4; padding: 0 2; color: $text-muted; }
+    RaceScreen #race-lanes { height: 1fr; }
+    RaceScreen #race-verdict { height: auto; padding: 0 2; text-style: bold; color: $accent; }
+    """
+
+    def __init__(
+        self,
+        session: ChatSession,
+        prompt: str,
+        left: RaceEntrant,
+        right: RaceEntrant,
+        *,
+        flush_interval_s: float = 0.066,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.prompt = prompt
+        self.lanes = (RaceLane(left), RaceLane(right))
+        self.flush_interval_s = flush_interval_s
+        self.verdict = ""
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(f"Race: {self.prompt}"), id="race-prompt", markup=False)
+        with Horizontal(id="race-lanes"):
+            yield from self.lanes
+        yield Static("", id="race-verdict", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.session.add_user_turn(self.prompt)
+        for lane in self.lanes:
+            lane.pending = self._start(lane.entrant)
+        self._timer = self.set_interval(self.flush_interval_s, self._flush)
+        for lane in self.lanes:
+            self._run_lane(lane)
+
+    def _start(self, entrant: RaceEntrant) -> PendingReply:
+        """A reply to the shared user turn, recorded by the session like any other."""
+        session = self.session
+        saved = (session.provider, session.target, session.streaming)
+        try:
+            session.switch(entrant.provider, entrant.target)
+            session.streaming = entrant.streaming
+            return session.start_reply()
+        finally:
+            session.switch(saved[0], saved[1])
+            session.streaming = saved[2]
+
+    @work(group="race", exit_on_error=False)
+    async def _run_lane(self, lane: RaceLane) -> None:
+        assert lane.pending is not None
+        try:
+            await lane.pending.run.run()
+        finally:
+            self._finish_lane(lane)
+
+    def _flush(self) -> None:
+        for lane in self.lanes:
+            if not lane.done:
+                lane.flush()
+
+    def _finish_lane(self, lane: RaceLane) -> None:
+        pending = lane.pending
+        assert pending is not None
+        lane.flush()
+        turn = self.session.finish_reply(pending)
+        css_class = {
+            MessageStatus.CANCELLED: "-cancelled",
+            MessageStatus.INTERRUPTED: "-failed",
+            MessageStatus.ERROR: "-failed",
+        }.get(turn.status)
+        lane.message.finish(reply_footer(turn), css_class)
+        lane.done = True
+        lane.show_status()
+        if all(other.done for other in self.lanes):
+            if self._timer is not None:
+                self._timer.stop()
+            left, right = (other.pending.run for other in self.lanes if other.pending)
+            self.verdict = race_verdict(self.lanes[0].entrant, left, self.lanes[1].entrant, right)
+            self.query_one("#race-verdict", Static).update(Content(self.verdict))
+
+    @property
+    def running(self) -> bool:
+        return not all(lane.done for lane in self.lanes)
+
+    def action_stop_or_close(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "race")
+        else:
+            self.dismiss()
+
+
+def race_verdict(
+    left: RaceEntrant, left_run: ReplyRun, right: RaceEntrant, right_run: ReplyRun
+) -> str:
+    """One line: first token (and by how much), first to finish, tokens/s of each."""
+    sides = ((left.name, left_run), (right.name, right_run))
+    parts: list[str] = []
+    firsts = [(run.arrivals[0], name) for name, run in sides if run.arrivals]
+    if len(firsts) == 2:
+        (early, winner), (late, _) = sorted(firsts)
+        parts.append(f"first token: {winner} by {format_duration(late - early)}")
+    elif firsts:
+        parts.append(f"first token: {firsts[0][1]} (the other sent none)")
+    else:
+        parts.append("no tokens arrived")
+    finished = [
+        (run.t_end, name) for name, run in sides if run.state is RunState.COMPLETE and run.t_end
+    ]
+    if finished:
+        end, winner = min(finished)
+        others = [t for t, name in finished if name != winner]
+        margin = f" by {format_duration(others[0] - end)}" if others else ""
+        parts.append(f"finished first: {winner}{margin}")
+    else:
+        parts.append("neither finished")
+    rates = ", ".join(f"{name} {format_rate(run.snapshot().tokens_per_s)}" for name, run in sides)
+    parts.append(rates)
+    return " · ".join(parts)
