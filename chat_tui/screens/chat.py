@@ -26,7 +26,7 @@ from chat_tui.conversation import (
 )
 from chat_tui.engine import RunState
 from chat_tui.metrics import format_duration, format_rate, format_tokens
-from chat_tui.providers.base import Provider, ProviderError
+from chat_tui.providers.base import FailureKind, Provider, ProviderError
 from chat_tui.session import ChatSession, PendingReply, Target, finish_note
 from chat_tui.store.errors import StoreError
 from chat_tui.text_safety import visible_text
@@ -130,7 +130,8 @@ class ChatScreen(Screen[None]):
                 if self.session.target.provider == "simulated"
                 else (
                     f"Talking to {self.session.target.description}. Type a message and press "
-                    "Enter; Esc stops a reply; ctrl+t toggles non-streaming mode; F1 lists every key."
+                    "Enter; Esc stops a reply; ctrl+t toggles non-streaming mode; "
+                    "F1 lists every key."
                 )
             )
             log.mount(Static(Content(welcome), id="welcome", markup=False))
@@ -314,9 +315,38 @@ class ChatScreen(Screen[None]):
         if self.pending is not None:
             self.workers.cancel_group(self, "reply")
         self.session.open_conversation(conversation)
+        self._switch_to_model_of(conversation)
         self.show_conversation()
         self._show_idle_status()
         self.prompt.focus()
+
+    def _switch_to_model_of(self, conversation: Conversation) -> None:
+        """A continued conversation goes on with the model of its last reply, when usable."""
+        from chat_tui.providers import registry
+
+        last = next((t for t in reversed(conversation.turns) if t.role == "assistant"), None)
+        if last is None or not last.provider or not last.model:
+            return
+        current = self.session.target
+        if (last.provider, last.model) == (current.provider, current.model):
+            return
+        settings = getattr(self.app, "settings", None)
+        if settings is None:
+            return
+        try:
+            target = registry.get_target(last.provider, settings)
+            if not target.key_available:
+                raise ProviderError(FailureKind.AUTH, f"{target.key_description} is not set")
+            provider = registry.create_provider(last.provider, settings)
+        except ProviderError as error:
+            self.notify(
+                f"Continuing with {current.description}: this conversation's model "
+                f"({last.provider} · {last.model}) is not available ({error.message}).",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.session.switch(provider, Target(last.provider, target.label, last.model))
 
     def switch_target(self, provider: Provider, target: Target) -> None:
         """Send the next request to another provider / model (from the model picker)."""
