@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from textual.theme import Theme
 
 from chat_tui.config import Settings, load_settings
+from chat_tui.conversation import ConversationSettings
 from chat_tui.engine import RetryPolicy
 from chat_tui.event_log import EventLog
 from chat_tui.paths import AppPaths, ensure_private_dir
@@ -88,4 +89,8 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
         event_log=EventLog(paths.event_log, environ=environ),
     )
     session.title_model = title_model
+    # The config's defaults seed the first conversation; ctrl+n carries them on.
+    session.conversation.settings = ConversationSettings(
+        system_prompt=settings.system_prompt, max_output_tokens=settings.max_output_tokens
+    )
     return Startup(paths, settings, session, themes, theme, state, notices, errors)
