@@ -116,6 +116,7 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
     """The session the app would start on (minus remembered UI state), with its store."""
     from chat_tui.config import load_settings
     from chat_tui.engine import RetryPolicy
+    from chat_tui.event_log import EventLog
     from chat_tui.paths import AppPaths, ensure_private_dir
     from chat_tui.providers.selection import select_session_target
     from chat_tui.store import StoreError, TranscriptStore
@@ -145,6 +146,7 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
         retry_policy=RetryPolicy(max_retries=settings.max_retries),
         store=store,
         on_store_error=lambda message: print(f"chat-tui ask: {message}", file=sys.stderr),
+        event_log=EventLog(paths.event_log),
     )
     session.conversation.settings = ConversationSettings(
         system_prompt=args.system if args.system is not None else settings.system_prompt,

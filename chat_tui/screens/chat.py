@@ -287,9 +287,10 @@ class ChatScreen(Screen[None]):
         }.get(run.state, "")
         if run.state is RunState.RETRY_WAIT and run.retry is not None:
             seconds = max(0.0, run.retry.resume_at - run.clock())
+            reason = run.retry.reason.kind.value.replace("_", " ")
             state = (
-                f"{run.retry.reason.message} Retrying in {seconds:.0f} s "
-                f"(attempt {run.retry.attempt}/{run.retry.max_attempts}); Esc stops waiting"
+                f"{reason}. Retrying in {seconds:.0f} s "
+                f"(attempt {run.retry.attempt}/{run.retry.max_attempts}) · Esc stops"
             )
         self.status_bar.show(
             StatusView(
