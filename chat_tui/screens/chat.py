@@ -5,6 +5,7 @@ the reply in flight on a fixed cadence; the engine and the session do the rest.
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import cached_property
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -48,6 +49,7 @@ OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY (or run Ollama locally) and 
 start with --provider NAME. ctrl+t toggles non-streaming mode; F1 lists every key."""
 
 SPARKLINE_POINTS = 48
+_RETRY_AFTER_SENTENCE = re.compile(r"\s*Retry after [^.]*(\.\d+[^.]*)?\.?", re.IGNORECASE)
 
 
 class ChatScreen(Screen[None]):
@@ -287,7 +289,8 @@ class ChatScreen(Screen[None]):
         }.get(run.state, "")
         if run.state is RunState.RETRY_WAIT and run.retry is not None:
             seconds = max(0.0, run.retry.resume_at - run.clock())
-            reason = run.retry.reason.kind.value.replace("_", " ")
+            # The provider's own "retry after" sentence would repeat the countdown.
+            reason = _RETRY_AFTER_SENTENCE.sub("", run.retry.reason.message).rstrip(". ")
             state = (
                 f"{reason}. Retrying in {seconds:.0f} s "
                 f"(attempt {run.retry.attempt}/{run.retry.max_attempts}) · Esc stops"
