@@ -5,6 +5,7 @@ the reply in flight on a fixed cadence; the engine and the session do the rest.
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from functools import cached_property
 from itertools import pairwise
@@ -73,6 +74,7 @@ class ChatScreen(Screen[None]):
         ),
         Binding("f9", "next_favourite", "Next favourite", id="chat.next_favourite", show=False),
         Binding("f2", "conversation_settings", "Chat settings", id="chat.settings"),
+        Binding("ctrl+b", "race", "Race", id="chat.race", show=False),
         Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
         Binding("f4", "copy_code", "Copy code block", id="chat.copy_code", show=False),
     ]
@@ -145,6 +147,9 @@ class ChatScreen(Screen[None]):
                     log.add_assistant(self._finished_reply_widget(turn))
         log.scroll_end(animate=False, immediate=True)
         self.sub_title = self.session.conversation.title or ""
+        # Move what exists now out of the collector's way: full collections over a long
+        # history otherwise stall the event loop for 60-120 ms while a reply streams.
+        gc.freeze()
 
     def _finished_reply_widget(self, turn: Turn) -> AssistantMessage:
         message = AssistantMessage(
@@ -482,6 +487,40 @@ class ChatScreen(Screen[None]):
             return
         position = f" (favourite {favourites.index(chosen) + 1}/{len(favourites)})"
         self._switch_model(*split_spec(chosen), note=position)
+
+    def action_race(self) -> None:
+        """Send the prompt being typed (or the last one) to two targets at once: the current
+        model against the next favourite, or, with no other favourite, streaming against
+        non-streaming on the current model."""
+        from chat_tui.model_choice import build_choice, next_favourite, split_spec
+        from chat_tui.providers.registry import list_targets
+        from chat_tui.screens.race import RaceEntrant, RaceScreen
+
+        if self.pending is not None:
+            self.notify("Wait for the reply to finish (or press Esc) before racing.")
+            return
+        users = [t.text for t in self.session.conversation.turns if t.role == "user"]
+        prompt = self.prompt.text if self.prompt.text.strip() else (users[-1] if users else "")
+        if not prompt.strip():
+            self.notify("Type a prompt, then press ctrl+b to race it on two targets.")
+            return
+        session = self.session
+        left = RaceEntrant(session.provider, session.target, streaming=True)
+        right = RaceEntrant(session.provider, session.target, streaming=False)
+        usable = {t.name: t.key_available for t in list_targets(self.app_settings)}
+        current = f"{session.target.provider}/{session.target.model}"
+        other, _ = next_favourite(self.app_settings.favourites, current, 1, usable)
+        if other is not None and other != current:
+            try:
+                choice = build_choice(*split_spec(other), self.app_settings)
+                right = RaceEntrant(choice.provider, choice.target, streaming=True)
+            except ProviderError as error:
+                self.notify(f"Racing streaming vs non-streaming: {error.message}", markup=False)
+        self.prompt.clear()
+        for welcome in self.query("#welcome"):
+            welcome.remove()
+        race = RaceScreen(session, prompt, left, right, flush_interval_s=self.flush_interval_s)
+        self.app.push_screen(race, callback=lambda _: self.show_conversation())
 
     def action_conversation_settings(self) -> None:
         from chat_tui.providers.registry import get_target
