@@ -188,3 +188,21 @@ async def test_shift_enter_and_ctrl_j_insert_newlines() -> None:
         await pilot.press("a", "ctrl+j", "b", "enter")
         await app.workers.wait_for_complete()
         assert provider.requests[0].messages[-1].text == "a\nb"
+
+
+async def test_ctrl_b_races_the_typed_prompt_and_saves_both_replies() -> None:
+    from chat_tui.screens.race import RaceScreen
+
+    app = make_app(SimulatedProvider(ttft_s=0.01, tokens_per_s=2000))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press(*"race", "ctrl+b")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, RaceScreen) and bool(app.screen.verdict)
+        )
+        assert "first token" in app.screen.verdict
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, RaceScreen))
+        turns = app.session.conversation.turns
+        assert [t.role for t in turns] == ["user", "assistant", "assistant"]
+        assert {t.streaming for t in turns[1:]} == {True, False}
+        assert len(replies(app)) == 2
