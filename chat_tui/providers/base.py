@@ -109,9 +109,7 @@ class FailureKind(enum.StrEnum):
         return self in _RETRYABLE
 
 
-_RETRYABLE = frozenset(
-    {FailureKind.RATE_LIMITED, FailureKind.OVERLOADED, FailureKind.SERVER_ERROR}
-)
+_RETRYABLE = frozenset({FailureKind.RATE_LIMITED, FailureKind.OVERLOADED, FailureKind.SERVER_ERROR})
 
 
 class ProviderError(Exception):
