@@ -44,7 +44,7 @@ class Settings:
     default_provider: str | None = None
     default_model: str | None = None
     favourites: tuple[str, ...] = ()  # "provider/model" entries, cycled by keys
-    flush_interval_ms: int = 66  # renderer cadence, clamped to 50..100
+    flush_interval_ms: int = 100  # renderer cadence, clamped to 50..100
     simulated_ttft_ms: int = 400
     simulated_tokens_per_s: float = 50.0
     profiles: dict[str, ProfileSettings] = field(default_factory=dict)

@@ -90,7 +90,7 @@ class ChatScreen(Screen[None]):
     }
     """
 
-    def __init__(self, session: ChatSession, *, flush_interval_s: float = 0.066) -> None:
+    def __init__(self, session: ChatSession, *, flush_interval_s: float = 0.1) -> None:
         super().__init__()
         self.session = session
         self.flush_interval_s = flush_interval_s
@@ -147,9 +147,7 @@ class ChatScreen(Screen[None]):
                     log.add_assistant(self._finished_reply_widget(turn))
         log.scroll_end(animate=False, immediate=True)
         self.sub_title = self.session.conversation.title or ""
-        # Move what exists now out of the collector's way: full collections over a long
-        # history otherwise stall the event loop for 60-120 ms while a reply streams.
-        gc.freeze()
+        gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
 
     def _finished_reply_widget(self, turn: Turn) -> AssistantMessage:
         message = AssistantMessage(
@@ -188,6 +186,9 @@ class ChatScreen(Screen[None]):
         self._start_reply()
 
     def _start_reply(self) -> None:
+        # Full garbage collections over everything the app holds took 60-120 ms, stalling
+        # the loop mid-stream; frozen objects are skipped until the reply ends (unfreeze).
+        gc.freeze()
         pending = self.session.start_reply()
         waiting = (
             "waiting for the first token"
@@ -234,6 +235,7 @@ class ChatScreen(Screen[None]):
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
+        gc.unfreeze()  # let the collector see everything again while the user reads
         widget = self._pending_widget
         assert widget is not None
         text, reasoning = pending.run.text.drain(), pending.run.reasoning.drain()

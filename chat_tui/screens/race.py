@@ -118,7 +118,7 @@ class RaceScreen(Screen[None]):
         left: RaceEntrant,
         right: RaceEntrant,
         *,
-        flush_interval_s: float = 0.066,
+        flush_interval_s: float = 0.1,
     ) -> None:
         super().__init__()
         self.session = session

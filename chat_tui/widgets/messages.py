@@ -17,16 +17,25 @@ from chat_tui.markdown_split import split_segments
 from chat_tui.text_safety import visible_text
 
 # A finished segment holds at least this much text; the live tail rarely grows past twice it.
-SEGMENT_CHARS = 1500
+SEGMENT_CHARS = 600
 
 
 class LiteralMarkdown(RichMarkdown):
     """Rich Markdown with raw HTML shown as text (Rich would silently drop `<div>` etc.)."""
 
     def __init__(self, markup: str, code_theme: str = "monokai") -> None:
-        super().__init__(markup, code_theme=code_theme, hyperlinks=False)
-        parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
-        self.parsed = parser.parse(markup)
+        # Not super().__init__: it would parse the text once more with HTML enabled.
+        self.markup = markup
+        self.parsed = _PARSER.parse(markup)
+        self.code_theme = code_theme
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False
+        self.inline_code_lexer = None
+        self.inline_code_theme = code_theme
+
+
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 
 
 class RenderedOnce:
@@ -59,13 +68,30 @@ class MarkdownSegment(Static):
         super().__init__()
         self.code_theme = code_theme
         self.source = ""
+        self._lines: int | None = None  # rendered height at the current width
         if text:
             self.set_source(text)
 
     def set_source(self, text: str) -> None:
         self.source = text
-        markdown = LiteralMarkdown(text, self.code_theme) if text.strip() else None
-        self.update(RenderedOnce(markdown) if markdown is not None else "")
+        if not text.strip():
+            self._lines = 0
+            self.update("")
+            return
+        rendered = RenderedOnce(LiteralMarkdown(text, self.code_theme))
+        # Most flushes only lengthen the last line: then the height is unchanged and a
+        # repaint of this widget will do, instead of re-laying out (and scrolling) the log.
+        lines = self._count_lines(rendered)
+        self.update(rendered, layout=lines is None or lines != self._lines)
+        self._lines = lines
+
+    def _count_lines(self, rendered: RenderedOnce) -> int | None:
+        width = self.size.width
+        if not self.is_mounted or width <= 0:
+            return None
+        console = self.app.console
+        segments = console.render(rendered, console.options.update_width(width))
+        return sum(1 for _ in Segment.split_lines(segments))
 
 
 class TypingIndicator(Static):

@@ -85,9 +85,10 @@ class StatusBar(Vertical):
         )
         if view.state:
             first = Content.assemble(first, "  │  ", (view.state, "italic"))
-        self.query_one("#status-target", Static).update(first)
+        # Fixed-size cells: a repaint is enough, never a re-layout of the screen.
+        self.query_one("#status-target", Static).update(first, layout=False)
         figures = Content("  │  ".join(describe_metrics(view)))
-        self.query_one("#status-figures", Static).update(figures)
+        self.query_one("#status-figures", Static).update(figures, layout=False)
         self.query_one("#status-sparkline", Sparkline).data = list(view.itl_recent_ms)
 
     @property

@@ -129,7 +129,7 @@ def test_wrong_types_keep_the_default_and_say_where(tmp_path: Path) -> None:
     ]
     s = loaded.settings
     assert s.theme == "nord"  # the good keys still apply
-    assert s.flush_interval_ms == 66 and s.max_retries == 3 and s.idle_timeout_s == 120.0
+    assert s.flush_interval_ms == 100 and s.max_retries == 3 and s.idle_timeout_s == 120.0
     assert s.profiles == {}
 
 
