@@ -197,7 +197,7 @@ class ChatScreen(Screen[None]):
         )
         widget = AssistantMessage(reply_label(pending.turn), waiting_label=waiting)
         self.log_view.add_assistant(widget)
-        self.log_view.scroll_end(animate=False)
+        self.log_view.follow()
         self.pending = pending
         self._pending_widget = widget
         self.flush_count = 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -48,6 +50,10 @@ class MessageLog(VerticalScroll):
     """
 
     can_focus = True
+
+    # Growing content changes the virtual size on every flush; Textual updates the scroll
+    # position and scrollbar itself, so a second layout pass of the screen adds nothing.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *, shown_messages: int = SHOWN_MESSAGES, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -108,6 +114,15 @@ class MessageLog(VerticalScroll):
         # The user scrolled to the top (the anchor is released only by scrolling away).
         if new_value <= 0 < old_value and self._hidden and self._anchor_released:
             self.show_earlier()
+
+    def follow(self) -> None:
+        """Jump to the newest text and follow it again (the user just sent a message)."""
+        self._anchor_released = False  # Textual's flag for "the user scrolled away"
+        self.anchor()
+
+    @property
+    def following(self) -> bool:
+        return self.is_anchored and not self._anchor_released
 
     def last_assistant(self) -> AssistantMessage | None:
         replies = self.query(AssistantMessage)

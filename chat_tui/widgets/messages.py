@@ -11,6 +11,8 @@ from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Collapsible, Static
 
 from chat_tui.markdown_split import split_segments
@@ -59,6 +61,9 @@ class RenderedOnce:
 
 class MarkdownSegment(Static):
     """A piece of a reply rendered as Markdown. Its text is already made visible-safe."""
+
+    # Never scrolled itself: see AssistantMessage.virtual_size.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     DEFAULT_CSS = """
     MarkdownSegment { height: auto; width: 1fr; }
@@ -135,6 +140,10 @@ class UserMessage(Static):
 
 class AssistantMessage(Vertical):
     """A reply: header, optional reasoning block, typing indicator, body segments, footer."""
+
+    # A reply is never scrolled itself: its virtual size changing as it grows needs no second
+    # layout pass (Textual's default would re-lay out the whole screen once more per flush).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     DEFAULT_CSS = """
     AssistantMessage {

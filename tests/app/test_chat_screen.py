@@ -206,3 +206,32 @@ async def test_ctrl_b_races_the_typed_prompt_and_saves_both_replies() -> None:
         assert [t.role for t in turns] == ["user", "assistant", "assistant"]
         assert {t.streaming for t in turns[1:]} == {True, False}
         assert len(replies(app)) == 2
+
+
+async def test_log_follows_unless_scrolled_up_and_resumes_at_the_bottom() -> None:
+    gates = [asyncio.Event() for _ in range(3)]
+    lines = [f"line {i}\n\n" for i in range(40)]
+    provider = ScriptedProvider([*lines, gates[0], *lines, gates[1], *lines, gates[2]])
+    app = make_app(provider)
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.chat.log_view
+        await type_and_send(pilot, "long one")
+        await wait_until(pilot, lambda: replies(app) and replies(app)[-1].text.count("line") == 40)
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y > 0, "not following the newest text"
+        log.focus()
+        await pilot.press("pageup", "pageup")
+        scrolled_to = log.scroll_y
+        assert scrolled_to < log.max_scroll_y and not log.following
+        gates[0].set()
+        await wait_until(pilot, lambda: replies(app)[-1].text.count("line") == 80)
+        await pilot.pause()
+        assert log.scroll_y == scrolled_to, "scrolled away from where the user was reading"
+        await pilot.press("end")
+        await pilot.pause()
+        gates[1].set()
+        await wait_until(pilot, lambda: replies(app)[-1].text.count("line") == 120)
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y, "following did not resume at the bottom"
+        gates[2].set()
+        await app.workers.wait_for_complete()
