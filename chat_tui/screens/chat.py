@@ -235,7 +235,8 @@ class ChatScreen(Screen[None]):
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
-        gc.unfreeze()  # let the collector see everything again while the user reads
+        # Not now: a full collection right away would delay this final render.
+        self.set_timer(1.0, self._unfreeze_when_idle)
         widget = self._pending_widget
         assert widget is not None
         text, reasoning = pending.run.text.drain(), pending.run.reasoning.drain()
@@ -281,6 +282,11 @@ class ChatScreen(Screen[None]):
         if session.conversation is conversation:  # the user may have moved on meanwhile
             session.set_title(visible_text(title))
             self.sub_title = session.conversation.title or ""
+
+    def _unfreeze_when_idle(self) -> None:
+        """Let the collector see everything again while the user reads (see _start_reply)."""
+        if self.pending is None:
+            gc.unfreeze()
 
     def _show_status(self, pending: PendingReply) -> None:
         run = pending.run
