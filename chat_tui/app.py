@@ -51,7 +51,6 @@ class ChatApp(App[None]):
         self._startup_errors = errors or []
         session.on_store_error = self._report_store_error
         self.detect_local_ollama = detect_local_ollama
-        self.ollama_models: list[str] = []  # filled when a local Ollama answers at start-up
 
     def on_mount(self) -> None:
         self.push_screen(ChatScreen(self.session, flush_interval_s=self.settings.flush_interval_s))
@@ -104,13 +103,15 @@ class ChatApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action with a described binding is in the palette, with its current key."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
+        built_in = list(super().get_system_commands(screen))
+        yield from built_in
+        seen = {command.title for command in built_in}  # e.g. Textual's own "Quit"
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            # Ours have ids (and can be remapped); the prompt's editing keys stay out.
+            if not binding.id or not binding.description or binding.description in seen:
                 continue
-            seen.add(binding.action)
+            seen.add(binding.description)
             shown = self.get_key_display(binding)
             yield SystemCommand(
                 f"{binding.description} ({shown})",
@@ -128,7 +129,6 @@ class ChatApp(App[None]):
 
         models = await detect_ollama(timeout=0.3)
         if models:
-            self.ollama_models = models
             self.notify(
                 f"Ollama is running here with {len(models)} model(s), e.g. {models[0]}. "
                 "Press ctrl+o to pick one.",

@@ -235,3 +235,32 @@ async def test_log_follows_unless_scrolled_up_and_resumes_at_the_bottom() -> Non
         assert log.scroll_y == log.max_scroll_y, "following did not resume at the bottom"
         gates[2].set()
         await app.workers.wait_for_complete()
+
+
+async def test_palette_lists_every_action_with_its_current_key() -> None:
+    app = make_app(ScriptedProvider(["x"]))
+    app.set_keymap({"chat.toggle_streaming": "f10"})
+    async with app.run_test():
+        titles = [command.title for command in app.get_system_commands(app.chat)]
+        for expected in ("Streaming on/off (f10)", "Retry (f5)", "Race (^b)", "History (^r)"):
+            assert expected in titles, titles
+        assert not [t for t in titles if t.startswith("Cursor")], "editing keys leaked in"
+
+
+async def test_a_reply_cut_at_the_output_limit_says_so() -> None:
+    class LengthLimited(ScriptedProvider):
+        async def stream(self, request):  # type: ignore[override]
+            from chat_tui.providers.base import Finish, FinishReason, TextDelta
+
+            self.requests.append(request)
+            yield TextDelta("truncated answ")
+            yield Finish(FinishReason.LENGTH, "length")
+
+    app = make_app(LengthLimited([]))
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "long please")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        footer = str(replies(app)[-1].query_one(".footer").content)
+        assert "stopped at the output token limit" in footer
+        assert app.session.conversation.turns[-1].finish_reason == "length"
