@@ -100,6 +100,13 @@ def format_duration(seconds: float | None) -> str:
     return f"{minutes}m {rest:02d}s"
 
 
+def format_interval(seconds: float | None) -> str:
+    """Inter-token gaps, which are mostly a few milliseconds: '1.4 ms', '—'."""
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else format_duration(seconds)
+
+
 def format_rate(tokens_per_s: float | None) -> str:
     return "—" if tokens_per_s is None else f"{tokens_per_s:.1f} tok/s"
 

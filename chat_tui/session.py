@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
-from chat_tui.providers.base import ChatMessage, ChatRequest, FinishReason, Provider
+from chat_tui.providers.base import ChatMessage, ChatRequest, Provider
 from chat_tui.store.errors import StoreError
 from chat_tui.store.titles import fallback_title
 
@@ -47,17 +47,6 @@ class PendingReply:
     run: ReplyRun
     turn: Turn
     last_checkpoint: float = 0.0
-
-
-def finish_note(reason: str | None) -> str | None:
-    """Plain words for a finish that is not a normal stop."""
-    if reason == FinishReason.LENGTH:
-        return "stopped at the output token limit"
-    if reason == FinishReason.CONTENT_FILTER:
-        return "stopped by the provider's safety / content filter"
-    if reason == FinishReason.TOOL_CALLS:
-        return "the model asked to call a tool (not supported here)"
-    return None
 
 
 class ChatSession:

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from chat_tui.conversation import ConversationSettings, MessageStatus, Turn
-from chat_tui.metrics import format_duration, format_rate, format_tokens
 from chat_tui.providers.base import FailureKind, ProviderError
-from chat_tui.session import ChatSession, PendingReply, finish_note
+from chat_tui.reply_record import figures, finish_note
+from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 
 EXIT_OK = 0
@@ -252,22 +252,10 @@ def exit_code(turn: Turn) -> int:
 
 
 def metrics_line(turn: Turn) -> str:
-    m = turn.metrics
     target = f"{turn.provider}/{turn.model}"
-    if m is None:
+    if turn.metrics is None:
         return target
-    parts = [target]
-    if m.streaming:
-        parts.append(f"TTFT {format_duration(m.ttft_s)}")
-        p50 = "—" if m.itl_p50_s is None else f"{m.itl_p50_s * 1000:.1f} ms"
-        p95 = "—" if m.itl_p95_s is None else f"{m.itl_p95_s * 1000:.1f} ms"
-        parts.append(f"ITL p50 {p50} · p95 {p95}")
-    else:
-        parts.append(f"TTFT = total {format_duration(m.total_s)} (non-streaming)")
-    parts.append(format_rate(m.tokens_per_s))
-    parts.append(f"{format_tokens(m.output_tokens, m.tokens_estimated)} tokens")
-    parts.append(f"total {format_duration(m.total_s)}")
-    return " · ".join(parts)
+    return " · ".join([target, *figures(turn.metrics)])
 
 
 def reply_json(

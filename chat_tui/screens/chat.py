@@ -27,9 +27,9 @@ from chat_tui.conversation import (
     Turn,
 )
 from chat_tui.engine import RunState
-from chat_tui.metrics import format_duration, format_rate, format_tokens
 from chat_tui.providers.base import FailureKind, Provider, ProviderError
-from chat_tui.session import ChatSession, PendingReply, Target, finish_note
+from chat_tui.reply_record import reply_footer, reply_label
+from chat_tui.session import ChatSession, PendingReply, Target
 from chat_tui.store.errors import StoreError
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
@@ -604,36 +604,3 @@ class ChatScreen(Screen[None]):
         self.app.copy_to_clipboard(block.code)
         what = f"{block.language} code" if block.language else "code"
         self.notify(f"Copied {what} ({describe_size(block.code)}).", timeout=3, markup=False)
-
-
-def reply_label(turn: Turn) -> str:
-    return f"◆ {turn.model or 'assistant'}" + (f"  ({turn.provider})" if turn.provider else "")
-
-
-def reply_footer(turn: Turn) -> str:
-    """The one-line record under a reply: status, then its figures."""
-    m = turn.metrics
-    status = {
-        MessageStatus.COMPLETE: "✓",
-        MessageStatus.CANCELLED: "⏹ cancelled",
-        MessageStatus.INTERRUPTED: f"⚠ interrupted: {turn.error_message or ''}".rstrip(": "),
-        MessageStatus.ERROR: f"✗ failed: {turn.error_message or ''}".rstrip(": "),
-        MessageStatus.STREAMING: "…",
-    }[turn.status]
-    parts = [status]
-    note = finish_note(turn.finish_reason)
-    if note:
-        parts.append(note)
-    if m is not None:
-        if m.streaming:
-            parts.append(f"TTFT {format_duration(m.ttft_s)}")
-            if m.itl_p50_s is not None:
-                parts.append(
-                    f"ITL p50 {m.itl_p50_s * 1000:.1f} ms · p95 {(m.itl_p95_s or 0) * 1000:.1f} ms"
-                )
-        else:
-            parts.append(f"TTFT = total {format_duration(m.total_s)} (non-streaming)")
-        parts.append(format_rate(m.tokens_per_s))
-        parts.append(f"{format_tokens(m.output_tokens, m.tokens_estimated)} tokens")
-        parts.append(f"total {format_duration(m.total_s)}")
-    return " · ".join(parts)

@@ -24,7 +24,8 @@ from chat_tui.conversation import MessageStatus
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.metrics import format_duration, format_rate
 from chat_tui.providers.base import Provider
-from chat_tui.screens.chat import SPARKLINE_POINTS, reply_footer
+from chat_tui.reply_record import reply_footer
+from chat_tui.screens.chat import SPARKLINE_POINTS
 from chat_tui.session import ChatSession, PendingReply, Target
 from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.status_bar import StatusBar, StatusView

@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from chat_tui.conversation import Conversation, MessageStatus, Turn
-from chat_tui.screens.chat import reply_footer, reply_label
+from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
 from chat_tui.screens.transcripts_export import ExportDialog
 from chat_tui.store import StoreError, TranscriptStore

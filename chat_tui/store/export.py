@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from chat_tui.conversation import Conversation, MessageStatus, Turn
-from chat_tui.metrics import format_duration, format_rate, format_tokens
+from chat_tui.conversation import Conversation, Turn
+from chat_tui.reply_record import mode_name, reply_record_line
 from chat_tui.store.titles import UNTITLED
 
 JSON_SCHEMA_VERSION = 1
@@ -116,38 +116,6 @@ def _turn_markdown(turn: Turn) -> list[str]:
     return lines
 
 
-def reply_record_line(turn: Turn) -> str:
-    """Mode, status and metrics of a reply on one line, for readers rather than programs."""
-    parts = [mode_name(turn), _status_text(turn)]
-    if turn.finish_reason and turn.finish_reason != "stop":
-        parts.append(f"finish: {turn.finish_reason}")
-    metrics = turn.metrics
-    if metrics is not None:
-        parts.append(f"TTFT {format_duration(metrics.ttft_s)}")
-        if metrics.itl_p50_s is not None:
-            parts.append(
-                f"ITL p50 {format_duration(metrics.itl_p50_s)} "
-                f"/ p95 {format_duration(metrics.itl_p95_s)}"
-            )
-        parts.append(format_rate(metrics.tokens_per_s))
-        tokens = (
-            f"tokens in {format_tokens(metrics.input_tokens, False)} / out "
-            f"{format_tokens(metrics.output_tokens, metrics.tokens_estimated)}"
-        )
-        if metrics.reasoning_tokens:
-            tokens += f" (reasoning {metrics.reasoning_tokens})"
-        parts.append(tokens)
-        parts.append(f"total {format_duration(metrics.total_s)}")
-    return " · ".join(parts)
-
-
-def _status_text(turn: Turn) -> str:
-    if turn.status == MessageStatus.COMPLETE:
-        return "complete"
-    detail = turn.error_message or turn.error_kind
-    return f"{turn.status}: {detail}" if detail else str(turn.status)
-
-
 def _quoted(text: str) -> list[str]:
     return [f"> {line}" if line else ">" for line in text.splitlines()]
 
@@ -168,10 +136,6 @@ def models_used(conversation: Conversation) -> tuple[str, ...]:
         if turn.role == "assistant" and turn.model:
             seen.setdefault(turn.model, None)
     return tuple(seen)
-
-
-def mode_name(turn: Turn) -> str:
-    return "streaming" if turn.streaming else "non-streaming"
 
 
 def render(conversation: Conversation, export_format: str) -> str:

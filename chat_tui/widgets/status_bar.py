@@ -9,7 +9,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
-from chat_tui.metrics import ReplyMetrics, format_duration, format_rate, format_tokens
+from chat_tui.metrics import (
+    ReplyMetrics,
+    format_duration,
+    format_interval,
+    format_rate,
+    format_tokens,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +44,7 @@ def describe_metrics(view: StatusView) -> list[str]:
         if m.itl_mean_s is None:
             itl = "ITL —"
         else:
-            itl = f"ITL {m.itl_mean_s * 1000:.1f} ms avg · p95 {(m.itl_p95_s or 0) * 1000:.1f} ms"
+            itl = f"ITL {format_interval(m.itl_mean_s)} avg · p95 {format_interval(m.itl_p95_s)}"
     if view.running:
         time_cell = f"elapsed {format_duration(view.elapsed_s)}"
     else:

@@ -78,8 +78,8 @@ def test_markdown_is_readable_with_metrics(conversation: Conversation) -> None:
     assert "> Consider erosion." in text
     assert "```python\nprint('salt')\n```" in text
     assert (
-        "*streaming · complete · TTFT 850 ms · ITL p50 12 ms / p95 40 ms · 88.2 tok/s · "
-        "tokens in 31 / out ~320 (reasoning 64) · total 4.50 s*"
+        "*streaming · complete · TTFT 850 ms · ITL p50 12.0 ms · p95 40.0 ms · 88.2 tok/s · "
+        "in 31 · out ~320 tokens (reasoning 64) · total 4.50 s*"
     ) in text
     assert "*streaming · cancelled: stopped by you*" in text
 

@@ -1,0 +1,90 @@
+"""How a finished reply's record reads, in one place: the line under a reply in the chat, the
+record in Markdown exports and `chat-tui ask -v` all say the same thing the same way."""
+
+from __future__ import annotations
+
+from chat_tui.conversation import MessageStatus, Turn
+from chat_tui.metrics import (
+    ReplyMetrics,
+    format_duration,
+    format_interval,
+    format_rate,
+    format_tokens,
+)
+from chat_tui.providers.base import FinishReason
+
+_STATUS_MARKS = {
+    MessageStatus.COMPLETE: "✓",
+    MessageStatus.CANCELLED: "⏹ cancelled",
+    MessageStatus.INTERRUPTED: "⚠ interrupted",
+    MessageStatus.ERROR: "✗ failed",
+    MessageStatus.STREAMING: "…",
+}
+
+
+def finish_note(reason: str | None) -> str | None:
+    """Plain words for a finish that is not a normal stop."""
+    if reason == FinishReason.LENGTH:
+        return "stopped at the output token limit"
+    if reason == FinishReason.CONTENT_FILTER:
+        return "stopped by the provider's safety / content filter"
+    if reason == FinishReason.TOOL_CALLS:
+        return "the model asked to call a tool (not supported here)"
+    return None
+
+
+def figures(m: ReplyMetrics, *, with_input: bool = False) -> list[str]:
+    """TTFT, ITL p50/p95, tokens/s, tokens and total time, as short cells."""
+    if m.streaming:
+        cells = [f"TTFT {format_duration(m.ttft_s)}"]
+        if m.itl_p50_s is not None:
+            p50, p95 = format_interval(m.itl_p50_s), format_interval(m.itl_p95_s)
+            cells.append(f"ITL p50 {p50} · p95 {p95}")
+    else:
+        cells = [f"TTFT = total {format_duration(m.total_s)} (non-streaming)"]
+    cells.append(format_rate(m.tokens_per_s))
+    tokens = f"{format_tokens(m.output_tokens, m.tokens_estimated)} tokens"
+    if with_input:
+        tokens = f"in {format_tokens(m.input_tokens, False)} · out {tokens}"
+        if m.reasoning_tokens:
+            tokens += f" (reasoning {m.reasoning_tokens})"
+    cells.append(tokens)
+    cells.append(f"total {format_duration(m.total_s)}")
+    return cells
+
+
+def reply_label(turn: Turn) -> str:
+    return f"◆ {turn.model or 'assistant'}" + (f"  ({turn.provider})" if turn.provider else "")
+
+
+def status_text(turn: Turn, *, marks: bool = True) -> str:
+    """'✓' / 'complete', '⏹ cancelled', '⚠ interrupted: connection lost ...'."""
+    if turn.status is MessageStatus.COMPLETE:
+        return _STATUS_MARKS[turn.status] if marks else "complete"
+    word = _STATUS_MARKS[turn.status] if marks else str(turn.status)
+    detail = turn.error_message or turn.error_kind
+    return f"{word}: {detail}" if detail else word
+
+
+def reply_footer(turn: Turn) -> str:
+    """The one line under a reply in the chat: status, a finish note, then its figures."""
+    parts = [status_text(turn)]
+    if note := finish_note(turn.finish_reason):
+        parts.append(note)
+    if turn.metrics is not None:
+        parts += figures(turn.metrics)
+    return " · ".join(parts)
+
+
+def mode_name(turn: Turn) -> str:
+    return "streaming" if turn.streaming else "non-streaming"
+
+
+def reply_record_line(turn: Turn) -> str:
+    """Mode, status and figures of a reply on one line (Markdown exports)."""
+    parts = [mode_name(turn), status_text(turn, marks=False)]
+    if note := finish_note(turn.finish_reason):
+        parts.append(note)
+    if turn.metrics is not None:
+        parts += figures(turn.metrics, with_input=True)
+    return " · ".join(parts)
