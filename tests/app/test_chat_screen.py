@@ -264,3 +264,22 @@ async def test_a_reply_cut_at_the_output_limit_says_so() -> None:
         footer = str(replies(app)[-1].query_one(".footer").content)
         assert "stopped at the output token limit" in footer
         assert app.session.conversation.turns[-1].finish_reason == "length"
+
+
+async def test_continuing_a_conversation_uses_the_model_of_its_last_reply() -> None:
+    from chat_tui.conversation import Conversation, Turn
+
+    saved = Conversation(
+        id=7,
+        turns=[
+            Turn("user", "earlier question"),
+            Turn("assistant", "earlier answer", provider="simulated", model="simulated-fast"),
+        ],
+    )
+    app = make_app(ScriptedProvider(["x"]), model="test-model")
+    async with app.run_test() as pilot:
+        app.chat.load_conversation(saved)
+        await pilot.pause()
+        assert app.session.target.model == "simulated-fast"
+        assert "simulated-fast" in app.chat.status_bar.text
+        assert "earlier answer" in replies(app)[-1].text
