@@ -79,6 +79,7 @@ class AnthropicMessagesProvider:
             model=request.model if request else None,
             connect_timeout_s=self._connect_timeout_s,
             idle_timeout_s=self._idle_timeout_s,
+            secret=self._api_key,
         )
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:

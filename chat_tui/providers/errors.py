@@ -16,7 +16,7 @@ import ssl
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,6 +43,8 @@ class ErrorContext:
     connect_timeout_s: float | None = None
     idle_timeout_s: float | None = None
     openai_compatible: bool = False  # a 404 may mean the base URL lacks /v1
+    # The key in use: a server that echoes it in an error body must not get it shown or saved.
+    secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,14 @@ class _StatusFailure:
 
 
 def to_provider_error(exc: BaseException, ctx: ErrorContext) -> ProviderError:
+    error = _map(exc, ctx)
+    if ctx.secret and len(ctx.secret) >= 8 and ctx.secret in error.message:
+        error.message = error.message.replace(ctx.secret, "[key hidden]")
+        error.args = (error.message,)
+    return error
+
+
+def _map(exc: BaseException, ctx: ErrorContext) -> ProviderError:
     if isinstance(exc, ProviderError):
         return exc
     failure = _status_failure(exc)

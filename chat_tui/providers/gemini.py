@@ -132,6 +132,7 @@ class GeminiProvider:
             model=request.model if request else None,
             connect_timeout_s=self._connect_timeout_s,
             idle_timeout_s=self._idle_timeout_s,
+            secret=self._api_key,
         )
 
     def _config(self, request: ChatRequest) -> types.GenerateContentConfig:

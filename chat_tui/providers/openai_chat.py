@@ -87,6 +87,7 @@ class OpenAIChatProvider:
             model=request.model if request else None,
             connect_timeout_s=self._connect_timeout_s,
             idle_timeout_s=self._idle_timeout_s,
+            secret=self._api_key,
             openai_compatible=self._compatible,
         )
 
