@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,7 +18,8 @@ from chat_tui.providers.base import (
     TextDelta,
     Usage,
 )
-from chat_tui.providers.errors import ErrorContext, to_provider_error
+from chat_tui.providers.errors import to_provider_error
+from chat_tui.providers.sdk_adapter import SdkAdapter
 
 # Anthropic requires max_tokens; this is used when neither the request nor the config sets one.
 DEFAULT_MAX_TOKENS = 8192
@@ -35,7 +35,7 @@ _FINISH = {
 }
 
 
-class AnthropicMessagesProvider:
+class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
     """Claude through the Messages API. SDK retries are off: the engine retries."""
 
     def __init__(
@@ -49,37 +49,22 @@ class AnthropicMessagesProvider:
         connect_timeout_s: float,
         idle_timeout_s: float,
     ) -> None:
-        self.name = name
-        self.label = label
-        self.base_url = base_url
-        self._api_key = api_key
-        self._key_source = key_source
-        self._connect_timeout_s = connect_timeout_s
-        self._idle_timeout_s = idle_timeout_s
-        self._client: anthropic.AsyncAnthropic | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+        super().__init__(
+            name=name,
+            label=label,
+            base_url=base_url,
+            api_key=api_key,
+            key_source=key_source,
+            connect_timeout_s=connect_timeout_s,
+            idle_timeout_s=idle_timeout_s,
+        )
 
-    def _sdk(self) -> anthropic.AsyncAnthropic:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            self._client = anthropic.AsyncAnthropic(
-                api_key=self._api_key,
-                base_url=self.base_url,
-                max_retries=0,
-                timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
-            )
-            self._client_loop = loop
-        return self._client
-
-    def _context(self, request: ChatRequest | None = None) -> ErrorContext:
-        return ErrorContext(
-            label=self.label,
-            key_source=self._key_source,
+    def _make_client(self) -> anthropic.AsyncAnthropic:
+        return anthropic.AsyncAnthropic(
+            api_key=self._api_key,
             base_url=self.base_url,
-            model=request.model if request else None,
-            connect_timeout_s=self._connect_timeout_s,
-            idle_timeout_s=self._idle_timeout_s,
-            secret=self._api_key,
+            max_retries=0,
+            timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
         )
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:
@@ -107,7 +92,7 @@ class AnthropicMessagesProvider:
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         try:
             # Leaving the `async with` (finish, cancel, aclose) closes the HTTP response.
-            async with self._sdk().messages.stream(**self._params(request)) as events:
+            async with self._client_for_loop().messages.stream(**self._params(request)) as events:
                 async for event in events:
                     match event.type:
                         case "text":
@@ -129,7 +114,7 @@ class AnthropicMessagesProvider:
         # Always through a stream: the SDK refuses non-streaming calls with a large max_tokens,
         # and a stream keeps the idle timeout meaningful. Only the final message is returned.
         try:
-            async with self._sdk().messages.stream(**self._params(request)) as events:
+            async with self._client_for_loop().messages.stream(**self._params(request)) as events:
                 message = await events.get_final_message()
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
@@ -145,7 +130,7 @@ class AnthropicMessagesProvider:
 
     async def list_models(self) -> list[str]:
         try:
-            return sorted([model.id async for model in self._sdk().models.list()])
+            return sorted([model.id async for model in self._client_for_loop().models.list()])
         except Exception as exc:
             raise to_provider_error(exc, self._context()) from exc
 

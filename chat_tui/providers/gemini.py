@@ -12,7 +12,6 @@ not close the HTTP response.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -33,7 +32,8 @@ from chat_tui.providers.base import (
     TextDelta,
     Usage,
 )
-from chat_tui.providers.errors import ErrorContext, to_provider_error
+from chat_tui.providers.errors import to_provider_error
+from chat_tui.providers.sdk_adapter import SdkAdapter
 
 _FILTERED = {
     "SAFETY",
@@ -86,7 +86,7 @@ class _ResponseTrackingTransport(httpx2.AsyncHTTPTransport):
         return response
 
 
-class GeminiProvider:
+class GeminiProvider(SdkAdapter[genai.Client]):
     """Gemini through the Developer API. No retries (google-genai has none by default)."""
 
     def __init__(
@@ -100,40 +100,28 @@ class GeminiProvider:
         connect_timeout_s: float,
         idle_timeout_s: float,
     ) -> None:
-        self.name = name
-        self.label = label
-        self.base_url = base_url
-        self._api_key = api_key
-        self._key_source = key_source
-        self._connect_timeout_s = connect_timeout_s
-        self._idle_timeout_s = idle_timeout_s
-        self._client: genai.Client | None = None
+        super().__init__(
+            name=name,
+            label=label,
+            base_url=base_url,
+            api_key=api_key,
+            key_source=key_source,
+            connect_timeout_s=connect_timeout_s,
+            idle_timeout_s=idle_timeout_s,
+        )
         self._http: httpx2.AsyncClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _make_client(self) -> genai.Client:
+        transport = _ResponseTrackingTransport(
+            connect_timeout_s=self._connect_timeout_s, idle_timeout_s=self._idle_timeout_s
+        )
+        self._http = httpx2.AsyncClient(transport=transport)
+        options = types.HttpOptions(base_url=self.base_url, httpx_async_client=self._http)
+        # vertexai=False: ignore GOOGLE_GENAI_USE_VERTEXAI, this is the Developer API.
+        return genai.Client(vertexai=False, api_key=self._api_key, http_options=options)
 
     def _sdk(self) -> genai.client.AsyncClient:
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            transport = _ResponseTrackingTransport(
-                connect_timeout_s=self._connect_timeout_s, idle_timeout_s=self._idle_timeout_s
-            )
-            self._http = httpx2.AsyncClient(transport=transport)
-            options = types.HttpOptions(base_url=self.base_url, httpx_async_client=self._http)
-            # vertexai=False: ignore GOOGLE_GENAI_USE_VERTEXAI, this is the Developer API.
-            self._client = genai.Client(vertexai=False, api_key=self._api_key, http_options=options)
-            self._client_loop = loop
-        return self._client.aio
-
-    def _context(self, request: ChatRequest | None = None) -> ErrorContext:
-        return ErrorContext(
-            label=self.label,
-            key_source=self._key_source,
-            base_url=self.base_url,
-            model=request.model if request else None,
-            connect_timeout_s=self._connect_timeout_s,
-            idle_timeout_s=self._idle_timeout_s,
-            secret=self._api_key,
-        )
+        return self._client_for_loop().aio
 
     def _config(self, request: ChatRequest) -> types.GenerateContentConfig:
         thinking = None

@@ -4,7 +4,6 @@ servers (Ollama, vLLM, LM Studio, OpenRouter) reached through a base URL.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import ErrorContext, to_provider_error
+from chat_tui.providers.sdk_adapter import SdkAdapter
 
 # Servers that need no key still make the SDK want one; this never leaves for a real key.
 NO_KEY_PLACEHOLDER = "no-key-needed"
@@ -40,7 +40,7 @@ _FINISH = {
 _REASONING_FIELDS = ("reasoning_content", "reasoning")
 
 
-class OpenAIChatProvider:
+class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
     """One OpenAI or OpenAI-compatible target. SDK retries are off: the engine retries."""
 
     def __init__(
@@ -55,41 +55,27 @@ class OpenAIChatProvider:
         idle_timeout_s: float,
         compatible: bool = False,
     ) -> None:
-        self.name = name
-        self.label = label
-        self.base_url = base_url
-        self._api_key = api_key
-        self._key_source = key_source
-        self._connect_timeout_s = connect_timeout_s
-        self._idle_timeout_s = idle_timeout_s
-        self._compatible = compatible
-        self._client: openai.AsyncOpenAI | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-
-    def _sdk(self) -> openai.AsyncOpenAI:
-        # An async client belongs to the loop it was made on: make it lazily, per loop.
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop:
-            self._client = openai.AsyncOpenAI(
-                api_key=self._api_key or NO_KEY_PLACEHOLDER,
-                base_url=self.base_url,
-                max_retries=0,
-                timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
-            )
-            self._client_loop = loop
-        return self._client
-
-    def _context(self, request: ChatRequest | None = None) -> ErrorContext:
-        return ErrorContext(
-            label=self.label,
-            key_source=self._key_source,
-            base_url=self.base_url,
-            model=request.model if request else None,
-            connect_timeout_s=self._connect_timeout_s,
-            idle_timeout_s=self._idle_timeout_s,
-            secret=self._api_key,
-            openai_compatible=self._compatible,
+        super().__init__(
+            name=name,
+            label=label,
+            base_url=base_url,
+            api_key=api_key,
+            key_source=key_source,
+            connect_timeout_s=connect_timeout_s,
+            idle_timeout_s=idle_timeout_s,
         )
+        self._compatible = compatible
+
+    def _make_client(self) -> openai.AsyncOpenAI:
+        return openai.AsyncOpenAI(
+            api_key=self._api_key or NO_KEY_PLACEHOLDER,
+            base_url=self.base_url,
+            max_retries=0,
+            timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
+        )
+
+    def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:
+        return super()._context(request, openai_compatible=self._compatible, **extra)
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:
         messages: list[dict[str, str]] = []
@@ -109,7 +95,7 @@ class OpenAIChatProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         try:
-            chunks = await self._sdk().chat.completions.create(
+            chunks = await self._client_for_loop().chat.completions.create(
                 **self._params(request), stream=True, stream_options={"include_usage": True}
             )
             # `async with` closes the HTTP response on cancel or aclose: the server sees it.
@@ -125,7 +111,7 @@ class OpenAIChatProvider:
             max(self._idle_timeout_s, WHOLE_REPLY_TIMEOUT_S), connect=self._connect_timeout_s
         )
         try:
-            completion = await self._sdk().chat.completions.create(
+            completion = await self._client_for_loop().chat.completions.create(
                 **self._params(request), timeout=timeout
             )
         except Exception as exc:
@@ -143,7 +129,7 @@ class OpenAIChatProvider:
 
     async def list_models(self) -> list[str]:
         try:
-            page = await self._sdk().models.list()
+            page = await self._client_for_loop().models.list()
             return sorted([model.id async for model in page])
         except Exception as exc:
             raise to_provider_error(exc, self._context()) from exc
