@@ -21,16 +21,15 @@ from textual.widgets import Footer, Static
 from chat_tui.conversation import (
     Conversation,
     MessageStatus,
-    Turn,
 )
 from chat_tui.engine import RunState
 from chat_tui.providers.base import Provider, ProviderError
-from chat_tui.reply_record import reply_footer, reply_label
+from chat_tui.reply_record import reply_label
 from chat_tui.screens.chat_commands import ChatCommands
 from chat_tui.session import ChatSession, PendingReply, Target
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
-from chat_tui.widgets.messages import AssistantMessage
+from chat_tui.widgets.messages import AssistantMessage, turn_widget
 from chat_tui.widgets.prompt import PromptInput
 from chat_tui.widgets.status_bar import StatusBar, StatusView
 
@@ -140,23 +139,10 @@ class ChatScreen(ChatCommands, Screen[None]):
                 if turn.role == "user":
                     log.add_user(turn.text)
                 else:
-                    log.add_assistant(self._finished_reply_widget(turn))
+                    log.add_assistant(turn_widget(turn))
         log.scroll_end(animate=False, immediate=True)
         self.sub_title = self.session.conversation.title or ""
         gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
-
-    def _finished_reply_widget(self, turn: Turn) -> AssistantMessage:
-        message = AssistantMessage(
-            reply_label(turn),
-            text=turn.text,
-            reasoning=turn.reasoning,
-            footer=reply_footer(turn),
-        )
-        if turn.status in (MessageStatus.CANCELLED,):
-            message.add_class("-cancelled")
-        elif turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR):
-            message.add_class("-failed")
-        return message
 
     # ---- sending --------------------------------------------------------------------------
 
@@ -240,12 +226,7 @@ class ChatScreen(ChatCommands, Screen[None]):
             self.flush_count += 1
             widget.append(text, reasoning)
         turn = self.session.finish_reply(pending)
-        css_class = {
-            MessageStatus.CANCELLED: "-cancelled",
-            MessageStatus.INTERRUPTED: "-failed",
-            MessageStatus.ERROR: "-failed",
-        }.get(turn.status)
-        widget.finish(reply_footer(turn), css_class)
+        widget.finish(turn)
         self.pending = None
         self._pending_widget = None
         self._show_status(pending)

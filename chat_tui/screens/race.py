@@ -20,11 +20,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chat_tui.conversation import MessageStatus
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.metrics import format_duration, format_rate
 from chat_tui.providers.base import Provider
-from chat_tui.reply_record import reply_footer
 from chat_tui.screens.chat import SPARKLINE_POINTS
 from chat_tui.session import ChatSession, PendingReply, Target
 from chat_tui.widgets.messages import AssistantMessage
@@ -174,12 +172,7 @@ class RaceScreen(Screen[None]):
         assert pending is not None
         lane.flush()
         turn = self.session.finish_reply(pending)
-        css_class = {
-            MessageStatus.CANCELLED: "-cancelled",
-            MessageStatus.INTERRUPTED: "-failed",
-            MessageStatus.ERROR: "-failed",
-        }.get(turn.status)
-        lane.message.finish(reply_footer(turn), css_class)
+        lane.message.finish(turn)
         lane.done = True
         lane.show_status()
         if all(other.done for other in self.lanes):

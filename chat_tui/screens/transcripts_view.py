@@ -19,8 +19,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from chat_tui.conversation import Conversation, MessageStatus, Turn
-from chat_tui.reply_record import reply_footer, reply_label
+from chat_tui.conversation import Conversation, Turn
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
 from chat_tui.screens.transcripts_export import ExportDialog
 from chat_tui.store import StoreError, TranscriptStore
@@ -28,30 +27,11 @@ from chat_tui.store.export import models_used, render, write_private_file
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
-from chat_tui.widgets.messages import AssistantMessage, UserMessage
+from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
 
 FIRST_TURNS = 12  # turns rendered before the first paint
 TAIL_TURNS = 40  # turns shown once a conversation has opened
 EARLIER_PAGE = 40  # turns fetched each time the user reaches the top
-
-_STATUS_CLASSES = {
-    MessageStatus.CANCELLED: "-cancelled",
-    MessageStatus.INTERRUPTED: "-failed",
-    MessageStatus.ERROR: "-failed",
-}
-
-
-def turn_widget(turn: Turn) -> Widget:
-    """The same widget the chat shows for a finished turn."""
-    if turn.role == "user":
-        return UserMessage(turn.text)
-    message = AssistantMessage(
-        reply_label(turn), text=turn.text, reasoning=turn.reasoning, footer=reply_footer(turn)
-    )
-    css_class = _STATUS_CLASSES.get(turn.status)
-    if css_class:
-        message.add_class(css_class)
-    return message
 
 
 class TranscriptViewScreen(Screen[None]):

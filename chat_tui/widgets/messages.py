@@ -15,7 +15,9 @@ from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import Collapsible, Static
 
+from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.markdown_split import split_segments
+from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.text_safety import visible_text
 
 # A finished segment holds at least this much text; the live tail rarely grows past twice it.
@@ -269,11 +271,26 @@ class AssistantMessage(Vertical):
         collapsible.collapsed = not collapsible.collapsed
         return True
 
-    def finish(self, footer: str, css_class: str | None = None) -> None:
+    def finish(self, turn: Turn) -> None:
         """The reply ended (completed, cancelled or failed): show its record."""
         self.stop_waiting()
         if self._reasoning and self.text:
             self._reasoning_collapsible.collapsed = True
-        if css_class:
-            self.add_class(css_class)
-        self.query_one(".footer", Static).update(Content(footer))
+        self.set_class(turn.status is MessageStatus.CANCELLED, "-cancelled")
+        self.set_class(turn.status in _FAILED, "-failed")
+        self.query_one(".footer", Static).update(Content(reply_footer(turn)))
+
+
+_FAILED = (MessageStatus.INTERRUPTED, MessageStatus.ERROR)
+
+
+def turn_widget(turn: Turn) -> UserMessage | AssistantMessage:
+    """A finished turn as the chat shows it (also used by the transcript view)."""
+    if turn.role == "user":
+        return UserMessage(turn.text)
+    message = AssistantMessage(
+        reply_label(turn), text=turn.text, reasoning=turn.reasoning, footer=reply_footer(turn)
+    )
+    message.set_class(turn.status is MessageStatus.CANCELLED, "-cancelled")
+    message.set_class(turn.status in _FAILED, "-failed")
+    return message
