@@ -5,7 +5,7 @@ small live tail, so the cost of a flush depends on the tail, not on the reply or
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from textual.app import ComposeResult
@@ -22,6 +22,8 @@ from chat_tui.text_safety import visible_text
 
 # A finished segment holds at least this much text; the live tail rarely grows past twice it.
 SEGMENT_CHARS = 600
+# Finished segments of a streaming reply are gathered into one widget this many at a time.
+SEGMENTS_PER_BLOCK = 8
 
 
 class LiteralMarkdown(RichMarkdown):
@@ -49,14 +51,19 @@ class RenderedOnce:
     paint it); for the live tail that doubled the cost of every flush.
     """
 
-    def __init__(self, renderable: RichMarkdown) -> None:
+    def __init__(self, renderable: RichMarkdown, *, gap_after: bool = False) -> None:
         self.renderable = renderable
+        # A finished segment was cut at a blank line, which Rich drops at the end of a
+        # document: put it back so blocks keep their spacing across segments.
+        self.gap_after = gap_after
         self._width: int | None = None
         self._segments: list[Segment] = []
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if options.max_width != self._width:
             self._segments = list(console.render(self.renderable, options))
+            if self.gap_after:
+                self._segments.append(Segment.line())
             self._width = options.max_width
         return self._segments
 
@@ -71,11 +78,15 @@ class MarkdownSegment(Static):
     MarkdownSegment { height: auto; width: 1fr; }
     """
 
-    def __init__(self, text: str = "", code_theme: str = "monokai") -> None:
+    def __init__(
+        self, text: str = "", code_theme: str = "monokai", *, finished: bool = False
+    ) -> None:
         super().__init__()
         self.code_theme = code_theme
+        self.finished = finished  # cut at a block boundary (not the live tail)
         self.source = ""
         self._lines: int | None = None  # rendered height at the current width
+        self.rendered: RenderedOnce | None = None
         if text:
             self.set_source(text)
 
@@ -83,9 +94,11 @@ class MarkdownSegment(Static):
         self.source = text
         if not text.strip():
             self._lines = 0
+            self.rendered = None
             self.update("")
             return
-        rendered = RenderedOnce(LiteralMarkdown(text, self.code_theme))
+        markdown = LiteralMarkdown(text, self.code_theme)
+        rendered = self.rendered = RenderedOnce(markdown, gap_after=self.finished)
         # Most flushes only lengthen the last line: then the height is unchanged and a
         # repaint of this widget will do, instead of re-laying out (and scrolling) the log.
         lines = self._count_lines(rendered)
@@ -99,6 +112,32 @@ class MarkdownSegment(Static):
         console = self.app.console
         segments = console.render(rendered, console.options.update_width(width))
         return sum(1 for _ in Segment.split_lines(segments))
+
+
+class FinishedMarkdown(Static):
+    """Several finished segments of a reply in one widget.
+
+    Each part keeps its own rendering (done once per width), so the block costs little to
+    paint, and one widget instead of many keeps the log's layout cheap on every flush.
+    """
+
+    DEFAULT_CSS = """
+    FinishedMarkdown { height: auto; width: 1fr; }
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def __init__(self, parts: list[RenderedOnce], source: str) -> None:
+        super().__init__(Group(*parts))
+        self.parts = parts
+        self.source = source
+
+
+def finished_markdown(segments: list[str], code_theme: str) -> FinishedMarkdown:
+    parts = [
+        RenderedOnce(LiteralMarkdown(segment, code_theme), gap_after=True) for segment in segments
+    ]
+    return FinishedMarkdown(parts, "".join(segments))
 
 
 class TypingIndicator(Static):
@@ -188,6 +227,7 @@ class AssistantMessage(Vertical):
         self._waiting_label = waiting_label
         self._tail = ""  # the live, still-growing part of the text
         self._tail_segment: MarkdownSegment | None = None
+        self._loose: list[MarkdownSegment] = []  # finished segments not yet in a block
         self._reasoning_text: Static | None = None
         self._indicator: TypingIndicator | None = None
         self.text = ""
@@ -202,8 +242,8 @@ class AssistantMessage(Vertical):
         # Segments sit directly in the message (no body container): every widget in the log
         # costs layout time on each flush, and a long history holds many replies.
         segments, tail = split_segments(self._initial_text, SEGMENT_CHARS)
-        for segment in segments:
-            yield MarkdownSegment(segment, self.code_theme)
+        if segments:
+            yield finished_markdown(segments, self.code_theme)
         self._tail = tail
         self._tail_segment = MarkdownSegment(tail, self.code_theme)
         yield self._tail_segment
@@ -247,10 +287,21 @@ class AssistantMessage(Vertical):
         segments, self._tail = split_segments(self._tail + text, SEGMENT_CHARS)
         assert self._tail_segment is not None
         if segments:
-            self.mount_all(
-                [MarkdownSegment(s, self.code_theme) for s in segments], before=self._tail_segment
-            )
+            loose = [MarkdownSegment(s, self.code_theme, finished=True) for s in segments]
+            self.mount_all(loose, before=self._tail_segment)
+            self._loose += loose
+            if len(self._loose) >= SEGMENTS_PER_BLOCK:
+                self._gather_loose_segments()
         self._tail_segment.set_source(self._tail)
+
+    def _gather_loose_segments(self) -> None:
+        """Replace the finished segments mounted one by one with a single block."""
+        loose, self._loose = self._loose, []
+        parts = [segment.rendered for segment in loose if segment.rendered is not None]
+        block = FinishedMarkdown(parts, "".join(segment.source for segment in loose))
+        self.mount(block, before=loose[0])
+        for segment in loose:
+            segment.remove()
 
     @property
     def _reasoning_collapsible(self) -> Collapsible:
