@@ -134,8 +134,11 @@ class FinishedMarkdown(Static):
 
 
 def finished_markdown(segments: list[str], code_theme: str) -> FinishedMarkdown:
+    """One widget for text cut at block boundaries (the last piece may end anywhere)."""
+    last = len(segments) - 1
     parts = [
-        RenderedOnce(LiteralMarkdown(segment, code_theme), gap_after=True) for segment in segments
+        RenderedOnce(LiteralMarkdown(segment, code_theme), gap_after=index < last)
+        for index, segment in enumerate(segments)
     ]
     return FinishedMarkdown(parts, "".join(segments))
 
@@ -242,11 +245,15 @@ class AssistantMessage(Vertical):
         # Segments sit directly in the message (no body container): every widget in the log
         # costs layout time on each flush, and a long history holds many replies.
         segments, tail = split_segments(self._initial_text, SEGMENT_CHARS)
-        if segments:
-            yield finished_markdown(segments, self.code_theme)
-        self._tail = tail
-        self._tail_segment = MarkdownSegment(tail, self.code_theme)
-        yield self._tail_segment
+        if self._waiting_label is None and self._initial_text:
+            # A finished reply (from history): one widget for all of it, nothing live.
+            yield finished_markdown([*segments, tail], self.code_theme)
+        else:
+            if segments:
+                yield finished_markdown([*segments, ""], self.code_theme)
+            self._tail = tail
+            self._tail_segment = MarkdownSegment(tail, self.code_theme)
+            yield self._tail_segment
         self.text = self._initial_text
         yield Static(Content(self._initial_footer), classes="footer", markup=False)
 
@@ -285,7 +292,9 @@ class AssistantMessage(Vertical):
         text = visible_text(text)
         self.text += text
         segments, self._tail = split_segments(self._tail + text, SEGMENT_CHARS)
-        assert self._tail_segment is not None
+        if self._tail_segment is None:
+            self._tail_segment = MarkdownSegment(code_theme=self.code_theme)
+            self.mount(self._tail_segment, before=self.query_one(".footer"))
         if segments:
             loose = [MarkdownSegment(s, self.code_theme, finished=True) for s in segments]
             self.mount_all(loose, before=self._tail_segment)
