@@ -97,6 +97,7 @@ class ReplyRun:
         self.t_send: float | None = None
         self.t_end: float | None = None
         self.arrivals: list[float] = []  # one stamp per content delta (text or reasoning)
+        self._gaps: list[float] = []  # inter-token latencies, sorted (see _sorted_gaps)
         self.usage = Usage()
         self.finish: Finish | None = None
         self.error: ProviderError | None = None
@@ -230,7 +231,17 @@ class ReplyRun:
             reasoning_tokens=self.usage.reasoning_tokens,
             tokens_estimated=estimated,
             streaming=self.streaming,
+            sorted_gaps=self._sorted_gaps(),
         )
+
+    def _sorted_gaps(self) -> list[float]:
+        """The inter-token latencies so far, sorted, extended with only the new ones: the
+        status bar asks ten times a second, and a long reply has tens of thousands."""
+        gaps, arrivals = self._gaps, self.arrivals
+        if len(gaps) < len(arrivals) - 1:
+            gaps.extend(arrivals[i + 1] - arrivals[i] for i in range(len(gaps), len(arrivals) - 1))
+            gaps.sort()  # Timsort merges the sorted run with the new tail in linear time
+        return gaps
 
     def elapsed(self) -> float:
         if self.t_send is None:

@@ -60,11 +60,17 @@ def compute(
     reasoning_tokens: int | None = None,
     tokens_estimated: bool = False,
     streaming: bool = True,
+    sorted_gaps: Sequence[float] | None = None,
 ) -> ReplyMetrics:
-    """Metrics for one reply. `t_end` None means still running (no total yet)."""
+    """Metrics for one reply. `t_end` None means still running (no total yet).
+
+    `sorted_gaps` may pass the inter-token latencies already sorted (a live reply keeps them
+    sorted as it grows, rather than sorting them all again for every status update).
+    """
     ttft = arrivals[0] - t_send if arrivals else None
-    gaps = sorted(inter_token_latencies(arrivals))
-    itl_mean = sum(gaps) / len(gaps) if gaps else None
+    gaps = sorted(inter_token_latencies(arrivals)) if sorted_gaps is None else sorted_gaps
+    # The mean gap is the span over the count: no need to add them up.
+    itl_mean = (arrivals[-1] - arrivals[0]) / len(gaps) if gaps else None
     rate = None
     if arrivals and output_tokens:
         span = arrivals[-1] - arrivals[0]

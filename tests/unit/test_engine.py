@@ -100,3 +100,22 @@ def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
     assert 0.5 <= delays[0] <= 1 and 4 <= delays[3] <= 8 and delays[4] <= 8
     assert policy.delay(1, 7.0, rng) == 7.0
     assert policy.delay(1, 10_000, rng) == policy.max_retry_after_s
+
+
+def test_live_snapshots_agree_with_a_fresh_computation() -> None:
+    import random
+
+    from chat_tui import metrics
+
+    run = ReplyRun(ScriptedProvider([]), REQUEST)
+    run.t_send = 0.0
+    rng = random.Random(3)
+    now = 0.2
+    for _ in range(50):
+        for _ in range(rng.randint(0, 40)):
+            now += rng.uniform(0.001, 0.05)
+            run.arrivals.append(now)
+        live = run.snapshot()
+        fresh = metrics.compute(0.0, list(run.arrivals), None, output_tokens=0)
+        assert live.itl_p50_s == fresh.itl_p50_s and live.itl_p95_s == fresh.itl_p95_s
+        assert live.itl_mean_s == pytest.approx(fresh.itl_mean_s)
