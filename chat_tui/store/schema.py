@@ -99,10 +99,26 @@ _V3_UNFINISHED_REPLIES_INDEX = (
     "CREATE INDEX messages_streaming ON messages (id) WHERE status = 'streaming'",
 )
 
+# Search-as-you-type asks for short prefixes ("th"*), which without a prefix index read every
+# term that starts with them: ~140 ms for the commonest word's prefix in a million messages.
+# The triggers name the table, so they keep working on the rebuilt one.
+_V4_PREFIX_INDEX = (
+    "DROP TABLE messages_fts",
+    """
+    CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        text, content = 'messages', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    )
+    """,
+    "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages "
+    "WHERE status != 'streaming'",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_CORE_TABLES,
     _V2_FULL_TEXT_SEARCH,
     _V3_UNFINISHED_REPLIES_INDEX,
+    _V4_PREFIX_INDEX,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -19,15 +19,16 @@ _WORD = re.compile(r"[^\W_]+")
 
 def fts_match_expression(user_query: str, *, prefixes: bool = True) -> str | None:
     """Each word as a quoted phrase, all required: `"word"* "other"*` (without the `*`
-    when `prefixes` is false: whole words only).
+    when `prefixes` is false, or for a one-letter word: whole words only).
 
     Returns None when the input has no words at all (e.g. only punctuation).
     """
     words = _WORD.findall(user_query)
     if not words:
         return None
-    suffix = "*" if prefixes else ""
-    return " ".join(f'"{word}"{suffix}' for word in words)
+    # One letter is too short a prefix to be worth reading every term that starts with it
+    # (the index has prefixes of 2 and 3 letters; longer ones narrow the terms quickly).
+    return " ".join(f'"{word}"*' if prefixes and len(word) > 1 else f'"{word}"' for word in words)
 
 
 @dataclass(frozen=True, slots=True)

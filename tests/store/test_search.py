@@ -129,7 +129,7 @@ def test_operators_are_searched_as_words(store: TranscriptStore) -> None:
 
 
 def test_match_expression_quotes_every_word() -> None:
-    assert fts_match_expression('say "hi" NEAR(x) -y') == '"say"* "hi"* "NEAR"* "x"* "y"*'
+    assert fts_match_expression('say "hi" NEAR(x) -y') == '"say"* "hi"* "NEAR"* "x" "y"'
     assert fts_match_expression("*-()\"'") is None
     assert fts_match_expression("a b", prefixes=False) == '"a" "b"'
 
