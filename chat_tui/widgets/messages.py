@@ -24,6 +24,8 @@ from chat_tui.text_safety import visible_text
 SEGMENT_CHARS = 600
 # Finished segments of a streaming reply are gathered into one widget this many at a time.
 SEGMENTS_PER_BLOCK = 8
+# The live tail's height grows this many lines at a time (see MarkdownSegment.set_source).
+LIVE_HEIGHT_STEP = 4
 
 
 class LiteralMarkdown(RichMarkdown):
@@ -51,11 +53,15 @@ class RenderedOnce:
     paint it); for the live tail that doubled the cost of every flush.
     """
 
-    def __init__(self, renderable: RichMarkdown, *, gap_after: bool = False) -> None:
+    def __init__(
+        self, renderable: RichMarkdown, *, gap_after: bool = False, height_step: int = 1
+    ) -> None:
         self.renderable = renderable
         # A finished segment was cut at a blank line, which Rich drops at the end of a
         # document: put it back so blocks keep their spacing across segments.
         self.gap_after = gap_after
+        # Pad the height up to a multiple of this (see MarkdownSegment.set_source).
+        self.height_step = height_step
         self._width: int | None = None
         self._segments: list[Segment] = []
 
@@ -64,6 +70,9 @@ class RenderedOnce:
             self._segments = list(console.render(self.renderable, options))
             if self.gap_after:
                 self._segments.append(Segment.line())
+            if self.height_step > 1:
+                lines = sum(1 for segment in self._segments if segment.text == "\n")
+                self._segments += [Segment.line()] * (-lines % self.height_step)
             self._width = options.max_width
         return self._segments
 
@@ -90,7 +99,10 @@ class MarkdownSegment(Static):
         if text:
             self.set_source(text)
 
-    def set_source(self, text: str) -> None:
+    def set_source(self, text: str, *, height_step: int = 1) -> None:
+        """Show `text`. A live tail passes `height_step` > 1: its height then grows a few
+        lines at a time (blank lines below the text), so the log scrolls and re-lays out on
+        one flush in several instead of each time the reply gains a line."""
         self.source = text
         if not text.strip():
             self._lines = 0
@@ -98,7 +110,8 @@ class MarkdownSegment(Static):
             self.update("")
             return
         markdown = LiteralMarkdown(text, self.code_theme)
-        rendered = self.rendered = RenderedOnce(markdown, gap_after=self.finished)
+        rendered = RenderedOnce(markdown, gap_after=self.finished, height_step=height_step)
+        self.rendered = rendered
         # Most flushes only lengthen the last line: then the height is unchanged and a
         # repaint of this widget will do, instead of re-laying out (and scrolling) the log.
         lines = self._count_lines(rendered)
@@ -301,7 +314,7 @@ class AssistantMessage(Vertical):
             self._loose += loose
             if len(self._loose) >= SEGMENTS_PER_BLOCK:
                 self._gather_loose_segments()
-        self._tail_segment.set_source(self._tail)
+        self._tail_segment.set_source(self._tail, height_step=LIVE_HEIGHT_STEP)
 
     def _gather_loose_segments(self) -> None:
         """Replace the finished segments mounted one by one with a single block."""
@@ -334,6 +347,8 @@ class AssistantMessage(Vertical):
     def finish(self, turn: Turn) -> None:
         """The reply ended (completed, cancelled or failed): show its record."""
         self.stop_waiting()
+        if self._tail_segment is not None and self._tail_segment.source:
+            self._tail_segment.set_source(self._tail)  # without the live padding
         if self._reasoning and self.text:
             self._reasoning_collapsible.collapsed = True
         self.set_class(turn.status is MessageStatus.CANCELLED, "-cancelled")
