@@ -65,7 +65,7 @@ class StatusBar(Vertical):
     }
     StatusBar > Horizontal { height: 1; }
     StatusBar #status-target { width: 1fr; height: 1; }
-    StatusBar #status-sparkline { width: 32; height: 1; margin-left: 1; }
+    StatusBar #status-sparkline { width: 24; height: 1; margin-left: 1; }
     StatusBar #status-figures { height: 1; width: 1fr; }
     """
 
@@ -86,11 +86,11 @@ class StatusBar(Vertical):
         mode = "streaming" if view.streaming else "non-streaming"
         first = Content.assemble(
             (view.target, "bold"),
-            "  │  ",
+            " │ ",
             (mode, "$accent" if view.streaming else "$warning"),
         )
         if view.state:
-            first = Content.assemble(first, "  │  ", (view.state, "italic"))
+            first = Content.assemble(first, " │ ", (view.state, "italic"))
         # Fixed-size cells: a repaint is enough, never a re-layout of the screen.
         self.query_one("#status-target", Static).update(first, layout=False)
         figures = Content("  │  ".join(describe_metrics(view)))
