@@ -38,27 +38,6 @@ _FINISH = {
 class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
     """Claude through the Messages API. SDK retries are off: the engine retries."""
 
-    def __init__(
-        self,
-        *,
-        name: str = "anthropic",
-        label: str = "Anthropic",
-        base_url: str,
-        api_key: str,
-        key_source: str,
-        connect_timeout_s: float,
-        idle_timeout_s: float,
-    ) -> None:
-        super().__init__(
-            name=name,
-            label=label,
-            base_url=base_url,
-            api_key=api_key,
-            key_source=key_source,
-            connect_timeout_s=connect_timeout_s,
-            idle_timeout_s=idle_timeout_s,
-        )
-
     def _make_client(self) -> anthropic.AsyncAnthropic:
         return anthropic.AsyncAnthropic(
             api_key=self._api_key,

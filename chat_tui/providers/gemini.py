@@ -89,27 +89,7 @@ class _ResponseTrackingTransport(httpx2.AsyncHTTPTransport):
 class GeminiProvider(SdkAdapter[genai.Client]):
     """Gemini through the Developer API. No retries (google-genai has none by default)."""
 
-    def __init__(
-        self,
-        *,
-        name: str = "gemini",
-        label: str = "Google Gemini",
-        base_url: str | None,
-        api_key: str,
-        key_source: str,
-        connect_timeout_s: float,
-        idle_timeout_s: float,
-    ) -> None:
-        super().__init__(
-            name=name,
-            label=label,
-            base_url=base_url,
-            api_key=api_key,
-            key_source=key_source,
-            connect_timeout_s=connect_timeout_s,
-            idle_timeout_s=idle_timeout_s,
-        )
-        self._http: httpx2.AsyncClient | None = None
+    _http: httpx2.AsyncClient | None = None  # the client the SDK is pinned to
 
     def _make_client(self) -> genai.Client:
         transport = _ResponseTrackingTransport(

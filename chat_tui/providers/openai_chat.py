@@ -43,28 +43,9 @@ _REASONING_FIELDS = ("reasoning_content", "reasoning")
 class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
     """One OpenAI or OpenAI-compatible target. SDK retries are off: the engine retries."""
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        label: str,
-        base_url: str,
-        api_key: str | None,
-        key_source: str,
-        connect_timeout_s: float,
-        idle_timeout_s: float,
-        compatible: bool = False,
-    ) -> None:
-        super().__init__(
-            name=name,
-            label=label,
-            base_url=base_url,
-            api_key=api_key,
-            key_source=key_source,
-            connect_timeout_s=connect_timeout_s,
-            idle_timeout_s=idle_timeout_s,
-        )
-        self._compatible = compatible
+    def __init__(self, *, compatible: bool = False, **connection: Any) -> None:
+        super().__init__(**connection)  # see SdkAdapter.__init__
+        self._compatible = compatible  # an OpenAI-compatible server, not OpenAI itself
 
     def _make_client(self) -> openai.AsyncOpenAI:
         return openai.AsyncOpenAI(
