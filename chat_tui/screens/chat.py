@@ -22,7 +22,7 @@ from chat_tui.conversation import (
     Conversation,
     MessageStatus,
 )
-from chat_tui.engine import RunState
+from chat_tui.engine import ReplyRun, RunState
 from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.reply_record import reply_label
 from chat_tui.screens.chat_commands import ChatCommands
@@ -267,7 +267,6 @@ class ChatScreen(ChatCommands, Screen[None]):
 
     def _show_status(self, pending: PendingReply) -> None:
         run = pending.run
-        arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
         state = {
             RunState.WAITING: "waiting for the first token",
             RunState.RECEIVING: "receiving",
@@ -285,17 +284,7 @@ class ChatScreen(ChatCommands, Screen[None]):
                 f"{reason}. Retrying in {seconds:.0f} s "
                 f"(attempt {run.retry.attempt}/{run.retry.max_attempts}) · Esc stops"
             )
-        self.status_bar.show(
-            StatusView(
-                target=self.session.target.description,
-                streaming=run.streaming,
-                metrics=run.snapshot(),
-                elapsed_s=run.elapsed(),
-                running=not run.state.finished,
-                state=state,
-                itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
-            )
-        )
+        self.status_bar.show(run_status_view(run, self.session.target, state))
 
     def _show_idle_status(self) -> None:
         self.status_bar.show(
@@ -364,3 +353,17 @@ class ChatScreen(ChatCommands, Screen[None]):
         from chat_tui.screens.transcripts import TranscriptsScreen
 
         self.app.push_screen(TranscriptsScreen(self.session.store))
+
+
+def run_status_view(run: ReplyRun, target: Target, state: str) -> StatusView:
+    """What the status bar shows for a reply in flight or just finished."""
+    arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
+    return StatusView(
+        target=target.description,
+        streaming=run.streaming,
+        metrics=run.snapshot(),
+        elapsed_s=run.elapsed(),
+        running=not run.state.finished,
+        state=state,
+        itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
+    )

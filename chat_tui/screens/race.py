@@ -9,7 +9,6 @@ transcript like any reply) after one shared user turn. Esc stops both; Esc again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,10 +22,10 @@ from textual.widgets import Footer, Static
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.metrics import format_duration, format_rate
 from chat_tui.providers.base import Provider
-from chat_tui.screens.chat import SPARKLINE_POINTS
+from chat_tui.screens.chat import run_status_view
 from chat_tui.session import ChatSession, PendingReply, Target
 from chat_tui.widgets.messages import AssistantMessage
-from chat_tui.widgets.status_bar import StatusBar, StatusView
+from chat_tui.widgets.status_bar import StatusBar
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,18 +81,8 @@ class RaceLane(Vertical):
         if self.pending is None:
             return
         run = self.pending.run
-        arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
-        self.query_one(StatusBar).show(
-            StatusView(
-                target=self.entrant.target.description,
-                streaming=run.streaming,
-                metrics=run.snapshot(),
-                elapsed_s=run.elapsed(),
-                running=not run.state.finished,
-                state=run.state.value.replace("_", " "),
-                itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
-            )
-        )
+        state = run.state.value.replace("_", " ")
+        self.query_one(StatusBar).show(run_status_view(run, self.entrant.target, state))
 
 
 class RaceScreen(Screen[None]):

@@ -192,7 +192,6 @@ class UserMessage(Static):
 
     def __init__(self, text: str) -> None:
         super().__init__(Content(visible_text(text)), markup=False)
-        self.border_title = "You"
 
 
 class AssistantMessage(Vertical):
