@@ -14,12 +14,9 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 
 from chat_tui.config import Settings
-from chat_tui.engine import RetryPolicy
 from chat_tui.paths import AppPaths
-from chat_tui.providers.base import Provider
-from chat_tui.providers.simulated import DEFAULT_MODEL, SimulatedProvider
 from chat_tui.screens.chat import ChatScreen
-from chat_tui.session import ChatSession, Target
+from chat_tui.session import ChatSession
 from chat_tui.state import UiState, save_state
 
 
@@ -152,26 +149,6 @@ class ChatApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.state.theme:
             self.remember(theme=theme)
-
-
-def simulated_session(
-    settings: Settings,
-    *,
-    streaming: bool = True,
-    model: str | None = None,
-    provider: Provider | None = None,
-) -> ChatSession:
-    """A session on the offline simulated model (tests and benchmarks start from here)."""
-    provider = provider or SimulatedProvider(
-        ttft_s=settings.simulated_ttft_ms / 1000, tokens_per_s=settings.simulated_tokens_per_s
-    )
-    target = Target("simulated", "Simulated (offline)", model or DEFAULT_MODEL)
-    return ChatSession(
-        provider,
-        target,
-        streaming=streaming,
-        retry_policy=RetryPolicy(max_retries=settings.max_retries),
-    )
 
 
 def run_app(args: argparse.Namespace) -> int:

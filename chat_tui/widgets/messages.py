@@ -279,10 +279,6 @@ class AssistantMessage(Vertical):
         )
 
     @property
-    def is_waiting(self) -> bool:
-        return self._indicator is not None
-
-    @property
     def reasoning(self) -> str:
         return self._reasoning
 
