@@ -2,7 +2,8 @@
 
 The reply being streamed is rendered as a small live tail; everything before the last safe
 boundary is frozen into a finished segment. A boundary is a blank line outside any code fence,
-followed by a line that starts a new top-level block (not indented), so no block spans it.
+followed by a line that starts a new top-level block (not indented, and not a list item: a
+list item after a blank line continues the list above), so no block spans it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ from __future__ import annotations
 import re
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"([-*+]|\d{1,9}[.)])([ \t]|$)")
+# A line still being written that starts with one of these may yet become a list item.
+_MAYBE_LIST_ITEM = frozenset("-*+0123456789")
+
+
+def _starts_block(line: str) -> bool:
+    return bool(line) and not line[0].isspace() and not _LIST_ITEM.match(line)
 
 
 def stable_boundary(text: str) -> int:
@@ -22,7 +30,9 @@ def stable_boundary(text: str) -> int:
         if not line.endswith("\n"):
             # The last line is still being written, but its first character already tells
             # whether a new block starts there.
-            if fence is None and previous_blank and not line[0].isspace():
+            first = line[0]
+            starts_block = not first.isspace() and first not in _MAYBE_LIST_ITEM
+            if previous_blank and fence is None and starts_block:
                 boundary = offset
             break
         stripped = line.rstrip("\n")
@@ -32,8 +42,7 @@ def stable_boundary(text: str) -> int:
             if closes and not stripped[match.end() :].strip():
                 fence = None
         else:
-            starts_block = bool(stripped) and not stripped[0].isspace()
-            if previous_blank and starts_block and offset > 0:
+            if previous_blank and _starts_block(stripped) and offset > 0:
                 boundary = offset
             if match:
                 fence = match.group(1)

@@ -53,7 +53,7 @@ class MessageLog(VerticalScroll):
 
     # Growing content changes the virtual size on every flush; Textual updates the scroll
     # position and scrollbar itself, so a second layout pass of the screen adds nothing.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
     def __init__(self, *, shown_messages: int = SHOWN_MESSAGES, **kwargs: str | None) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]

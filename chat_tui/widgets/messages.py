@@ -1,18 +1,21 @@
-"""One widget per message. An assistant reply renders as finished Markdown segments plus one
-small live tail, so the cost of a flush depends on the tail, not on the reply or the history.
+"""One widget per message. An assistant reply's Markdown is one line-based widget: finished
+blocks are rendered once per width and only the small live tail is re-rendered on a flush, so
+the cost of a flush depends on the tail, not on the reply or the history.
 """
 
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
-from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
 from chat_tui.conversation import MessageStatus, Turn
@@ -20,11 +23,10 @@ from chat_tui.markdown_split import split_segments
 from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.text_safety import visible_text
 
-# A finished segment holds at least this much text; the live tail rarely grows past twice it.
-SEGMENT_CHARS = 600
-# Finished segments of a streaming reply are gathered into one widget this many at a time.
-SEGMENTS_PER_BLOCK = 8
-# The live tail's height grows this many lines at a time (see MarkdownSegment.set_source).
+# Finished blocks are cut from the live tail once it holds this much text past a block
+# boundary: the tail (re-rendered on every flush) stays about one block long.
+SEGMENT_CHARS = 160
+# The live tail's height grows this many lines at a time (see ReplyBody.append).
 LIVE_HEIGHT_STEP = 4
 
 
@@ -42,118 +44,160 @@ class LiteralMarkdown(RichMarkdown):
         self.inline_code_lexer = None
         self.inline_code_theme = code_theme
 
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        segments = iter(super().__rich_console__(console, options))
+        # Rich may open with the blank line that separates elements (left set by a list's or
+        # table's children) even though nothing comes before: a reply cut into blocks would
+        # then show an extra blank line wherever a block starts with one.
+        first = next(segments, None)
+        if first is not None and first != _LINE:
+            yield first
+        yield from segments
 
+
+_LINE = Segment.line()
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 
 
-class RenderedOnce:
-    """A renderable that renders its content once per width and replays the segments.
+def markdown_lines(
+    source: str, console: Console, options: ConsoleOptions, code_theme: str
+) -> list[Strip]:
+    """`source` rendered as Markdown at `options.max_width`, a Strip per line."""
+    if not source.strip():
+        return []
+    segments = console.render(LiteralMarkdown(source, code_theme), options)
+    width = options.max_width
+    lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
+    return [Strip(line) for line in lines]
 
-    Textual renders a Static's content twice per layout (once to measure its height, once to
-    paint it); for the live tail that doubled the cost of every flush.
+
+class _Block:
+    """A finished piece of a reply (cut at a block boundary), rendered once per width."""
+
+    __slots__ = ("lines", "source", "width")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.width = 0
+        self.lines: list[Strip] = []
+
+
+class ReplyBody(Widget):
+    """A reply's Markdown as lines (Textual's line API): only visible lines are painted, and a
+    flush repaints only the lines of the live tail.
+
+    Separate widgets per block made every finished block a layout and a repaint of the log;
+    here cutting a block off the tail changes nothing on screen.
     """
 
-    def __init__(
-        self, renderable: RichMarkdown, *, gap_after: bool = False, height_step: int = 1
-    ) -> None:
-        self.renderable = renderable
-        # A finished segment was cut at a blank line, which Rich drops at the end of a
-        # document: put it back so blocks keep their spacing across segments.
-        self.gap_after = gap_after
-        # Pad the height up to a multiple of this (see MarkdownSegment.set_source).
-        self.height_step = height_step
-        self._width: int | None = None
-        self._segments: list[Segment] = []
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if options.max_width != self._width:
-            self._segments = list(console.render(self.renderable, options))
-            if self.gap_after:
-                self._segments.append(Segment.line())
-            if self.height_step > 1:
-                lines = sum(1 for segment in self._segments if segment.text == "\n")
-                self._segments += [Segment.line()] * (-lines % self.height_step)
-            self._width = options.max_width
-        return self._segments
-
-
-class MarkdownSegment(Static):
-    """A piece of a reply rendered as Markdown. Its text is already made visible-safe."""
+    DEFAULT_CSS = """
+    ReplyBody { height: auto; width: 1fr; }
+    """
 
     # Never scrolled itself: see AssistantMessage.virtual_size.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
-    DEFAULT_CSS = """
-    MarkdownSegment { height: auto; width: 1fr; }
-    """
-
-    def __init__(
-        self, text: str = "", code_theme: str = "monokai", *, finished: bool = False
-    ) -> None:
+    def __init__(self, text: str = "", code_theme: str = "monokai", *, live: bool) -> None:
+        """`text` is already visible-safe. A `live` body grows by `append` until `finish`."""
         super().__init__()
         self.code_theme = code_theme
-        self.finished = finished  # cut at a block boundary (not the live tail)
-        self.source = ""
-        self._lines: int | None = None  # rendered height at the current width
-        self.rendered: RenderedOnce | None = None
-        if text:
-            self.set_source(text)
-
-    def set_source(self, text: str, *, height_step: int = 1) -> None:
-        """Show `text`. A live tail passes `height_step` > 1: its height then grows a few
-        lines at a time (blank lines below the text), so the log scrolls and re-lays out on
-        one flush in several instead of each time the reply gains a line."""
+        self.live = live
         self.source = text
-        if not text.strip():
-            self._lines = 0
-            self.rendered = None
-            self.update("")
+        blocks, self._tail = split_segments(text, SEGMENT_CHARS)
+        self._blocks = [_Block(block) for block in blocks]
+        self._block_lines: list[Strip] = []  # every block's lines, at self._width
+        self._tail_lines: list[Strip] = []
+        self._width = 0
+        self._height = 0
+
+    # ---- changes ---------------------------------------------------------------------------
+
+    def append(self, text: str) -> None:
+        """Add newly streamed (visible-safe) text; called once per flush."""
+        self.source += text
+        blocks, self._tail = split_segments(self._tail + text, SEGMENT_CHARS)
+        first_changed = len(self._block_lines)
+        new_blocks = [_Block(block) for block in blocks]
+        self._blocks += new_blocks
+        if not self._width:
+            self.refresh(layout=True)  # not laid out yet: get_content_height renders it all
             return
-        markdown = LiteralMarkdown(text, self.code_theme)
-        rendered = RenderedOnce(markdown, gap_after=self.finished, height_step=height_step)
-        self.rendered = rendered
-        # Most flushes only lengthen the last line: then the height is unchanged and a
-        # repaint of this widget will do, instead of re-laying out (and scrolling) the log.
-        lines = self._count_lines(rendered)
-        self.update(rendered, layout=lines is None or lines != self._lines)
-        self._lines = lines
+        for block in new_blocks:
+            self._block_lines += self._block_at(block, self._width)
+        self._repaint_from(first_changed)
 
-    def _count_lines(self, rendered: RenderedOnce) -> int | None:
+    def finish(self) -> None:
+        """The reply ended: drop the live padding below the text."""
+        self.live = False
+        if self._width:
+            self._repaint_from(len(self._block_lines))
+
+    def _repaint_from(self, first_changed: int) -> None:
+        """Re-render the tail, then repaint from line `first_changed` down; re-lay out the
+        screen only if the height changed.
+
+        A live body's height grows LIVE_HEIGHT_STEP lines at a time (blank lines below the
+        text), so the log scrolls and re-lays out on one flush in several instead of each
+        time the reply gains a line: each of those repaints the whole visible log.
+        """
+        old_lines = len(self._block_lines) + len(self._tail_lines)
+        self._tail_lines = self._render(self._tail, self._width)
+        height = self._padded(len(self._block_lines) + len(self._tail_lines))
+        changed = Region(0, first_changed, self._width, max(old_lines, height) - first_changed)
+        if height != self._height:
+            self._height = height
+            self.refresh(changed, layout=True)
+        elif changed.height > 0:
+            self.refresh(changed)
+
+    def _padded(self, lines: int) -> int:
+        return lines + (-lines % LIVE_HEIGHT_STEP if self.live else 0)
+
+    # ---- rendering -------------------------------------------------------------------------
+
+    def _render(self, source: str, width: int) -> list[Strip]:
+        options = self.app.console_options.update(width=width, highlight=False)
+        return markdown_lines(source, self.app.console, options, self.code_theme)
+
+    def _block_at(self, block: _Block, width: int) -> list[Strip]:
+        if block.width != width:
+            block.lines = self._render(block.source, width)
+            # A block was cut at a blank line, which Rich drops at the end of a document:
+            # put it back so blocks keep their spacing.
+            if block.lines:
+                block.lines.append(Strip.blank(0))
+            block.width = width
+        return block.lines
+
+    def _render_all(self, width: int) -> None:
+        self._width = width
+        self._block_lines = [
+            line for block in self._blocks for line in self._block_at(block, width)
+        ]
+        self._tail_lines = self._render(self._tail, width)
+        self._height = self._padded(len(self._block_lines) + len(self._tail_lines))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width != self._width:
+            self._render_all(width)
+        return self._height
+
+    def render_line(self, y: int) -> Strip:
         width = self.size.width
-        if not self.is_mounted or width <= 0:
-            return None
-        console = self.app.console
-        segments = console.render(rendered, console.options.update_width(width))
-        return sum(1 for _ in Segment.split_lines(segments))
+        if width != self._width:
+            self._render_all(width)
+        blocks = len(self._block_lines)
+        if y < blocks:
+            line = self._block_lines[y]
+        elif y - blocks < len(self._tail_lines):
+            line = self._tail_lines[y - blocks]
+        else:
+            return Strip.blank(width, self.rich_style)
+        return line.apply_style(self.rich_style).adjust_cell_length(width, self.rich_style)
 
-
-class FinishedMarkdown(Static):
-    """Several finished segments of a reply in one widget.
-
-    Each part keeps its own rendering (done once per width), so the block costs little to
-    paint, and one widget instead of many keeps the log's layout cheap on every flush.
-    """
-
-    DEFAULT_CSS = """
-    FinishedMarkdown { height: auto; width: 1fr; }
-    """
-
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
-
-    def __init__(self, parts: list[RenderedOnce], source: str) -> None:
-        super().__init__(Group(*parts))
-        self.parts = parts
-        self.source = source
-
-
-def finished_markdown(segments: list[str], code_theme: str) -> FinishedMarkdown:
-    """One widget for text cut at block boundaries (the last piece may end anywhere)."""
-    last = len(segments) - 1
-    parts = [
-        RenderedOnce(LiteralMarkdown(segment, code_theme), gap_after=index < last)
-        for index, segment in enumerate(segments)
-    ]
-    return FinishedMarkdown(parts, "".join(segments))
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._width = 0  # the theme may have changed: render again at the next paint
 
 
 class TypingIndicator(Static):
@@ -199,7 +243,7 @@ class AssistantMessage(Vertical):
 
     # A reply is never scrolled itself: its virtual size changing as it grows needs no second
     # layout pass (Textual's default would re-lay out the whole screen once more per flush).
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
     DEFAULT_CSS = """
     AssistantMessage {
@@ -236,16 +280,12 @@ class AssistantMessage(Vertical):
         super().__init__()
         self.label = label
         self.code_theme = code_theme
-        self._initial_text = visible_text(text)
         self._reasoning = visible_text(reasoning)
         self._initial_footer = footer
         self._waiting_label = waiting_label
-        self._tail = ""  # the live, still-growing part of the text
-        self._tail_segment: MarkdownSegment | None = None
-        self._loose: list[MarkdownSegment] = []  # finished segments not yet in a block
+        self._body = ReplyBody(visible_text(text), code_theme, live=waiting_label is not None)
         self._reasoning_text: Static | None = None
         self._indicator: TypingIndicator | None = None
-        self.text = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self.label), classes="header", markup=False)
@@ -254,19 +294,7 @@ class AssistantMessage(Vertical):
         if self._waiting_label is not None:
             self._indicator = TypingIndicator(self._waiting_label)
             yield self._indicator
-        # Segments sit directly in the message (no body container): every widget in the log
-        # costs layout time on each flush, and a long history holds many replies.
-        segments, tail = split_segments(self._initial_text, SEGMENT_CHARS)
-        if self._waiting_label is None and self._initial_text:
-            # A finished reply (from history): one widget for all of it, nothing live.
-            yield finished_markdown([*segments, tail], self.code_theme)
-        else:
-            if segments:
-                yield finished_markdown([*segments, ""], self.code_theme)
-            self._tail = tail
-            self._tail_segment = MarkdownSegment(tail, self.code_theme)
-            yield self._tail_segment
-        self.text = self._initial_text
+        yield self._body
         yield Static(Content(self._initial_footer), classes="footer", markup=False)
 
     def _make_reasoning(self, text: str, *, collapsed: bool) -> Collapsible:
@@ -277,6 +305,11 @@ class AssistantMessage(Vertical):
             collapsed=collapsed,
             classes="reasoning",
         )
+
+    @property
+    def text(self) -> str:
+        """The reply's text so far (control characters made visible)."""
+        return self._body.source
 
     @property
     def reasoning(self) -> str:
@@ -297,28 +330,7 @@ class AssistantMessage(Vertical):
         self.stop_waiting()
         if self._reasoning and self._reasoning_collapsible.collapsed is False and not self.text:
             self._reasoning_collapsible.collapsed = True  # the answer started
-        text = visible_text(text)
-        self.text += text
-        segments, self._tail = split_segments(self._tail + text, SEGMENT_CHARS)
-        if self._tail_segment is None:
-            self._tail_segment = MarkdownSegment(code_theme=self.code_theme)
-            self.mount(self._tail_segment, before=self.query_one(".footer"))
-        if segments:
-            loose = [MarkdownSegment(s, self.code_theme, finished=True) for s in segments]
-            self.mount_all(loose, before=self._tail_segment)
-            self._loose += loose
-            if len(self._loose) >= SEGMENTS_PER_BLOCK:
-                self._gather_loose_segments()
-        self._tail_segment.set_source(self._tail, height_step=LIVE_HEIGHT_STEP)
-
-    def _gather_loose_segments(self) -> None:
-        """Replace the finished segments mounted one by one with a single block."""
-        loose, self._loose = self._loose, []
-        parts = [segment.rendered for segment in loose if segment.rendered is not None]
-        block = FinishedMarkdown(parts, "".join(segment.source for segment in loose))
-        self.mount(block, before=loose[0])
-        for segment in loose:
-            segment.remove()
+        self._body.append(visible_text(text))
 
     @property
     def _reasoning_collapsible(self) -> Collapsible:
@@ -342,8 +354,7 @@ class AssistantMessage(Vertical):
     def finish(self, turn: Turn) -> None:
         """The reply ended (completed, cancelled or failed): show its record."""
         self.stop_waiting()
-        if self._tail_segment is not None and self._tail_segment.source:
-            self._tail_segment.set_source(self._tail)  # without the live padding
+        self._body.finish()
         if self._reasoning and self.text:
             self._reasoning_collapsible.collapsed = True
         self.set_class(turn.status is MessageStatus.CANCELLED, "-cancelled")
