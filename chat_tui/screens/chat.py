@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Container
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
@@ -76,6 +77,8 @@ class ChatScreen(ChatCommands, Screen[None]):
 
     DEFAULT_CSS = """
     ChatScreen { layout: vertical; }
+    ChatScreen #log-area { height: 1fr; }
+    ChatScreen #prompt-area { height: auto; }
     ChatScreen #welcome {
         margin: 1 2;
         padding: 1 2;
@@ -97,8 +100,13 @@ class ChatScreen(ChatCommands, Screen[None]):
     # ---- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield MessageLog(id="log")
-        yield PromptInput(id="prompt")
+        # Each in a container of its own: Textual repaints every direct child of the screen
+        # (and its scrollbars) on each frame, whatever changed; the prompt's repaint is
+        # costly (it re-applies its theme).
+        with Container(id="log-area"):
+            yield MessageLog(id="log")
+        with Container(id="prompt-area"):
+            yield PromptInput(id="prompt")
         yield StatusBar()
         yield Footer()
 

@@ -26,8 +26,9 @@ from chat_tui.text_safety import visible_text
 # Finished blocks are cut from the live tail once it holds this much text past a block
 # boundary: the tail (re-rendered on every flush) stays about one block long.
 SEGMENT_CHARS = 160
-# The live tail's height grows this many lines at a time (see ReplyBody.append).
-LIVE_HEIGHT_STEP = 4
+# A live reply's height grows a fifth of the screen at a time, and at least this many lines
+# (see ReplyBody._repaint_from).
+MIN_LIVE_HEIGHT_STEP = 4
 
 
 class LiteralMarkdown(RichMarkdown):
@@ -136,9 +137,9 @@ class ReplyBody(Widget):
         """Re-render the tail, then repaint from line `first_changed` down; re-lay out the
         screen only if the height changed.
 
-        A live body's height grows LIVE_HEIGHT_STEP lines at a time (blank lines below the
-        text), so the log scrolls and re-lays out on one flush in several instead of each
-        time the reply gains a line: each of those repaints the whole visible log.
+        A live body's height grows several lines at a time (blank lines below the text), so
+        the log scrolls and re-lays out on one flush in several instead of each time the reply
+        gains a line: each of those repaints the whole visible log.
         """
         old_lines = len(self._block_lines) + len(self._tail_lines)
         self._tail_lines = self._render(self._tail, self._width)
@@ -151,7 +152,10 @@ class ReplyBody(Widget):
             self.refresh(changed)
 
     def _padded(self, lines: int) -> int:
-        return lines + (-lines % LIVE_HEIGHT_STEP if self.live else 0)
+        if not self.live:
+            return lines
+        step = max(MIN_LIVE_HEIGHT_STEP, self.screen.size.height // 5)
+        return lines + -lines % step
 
     # ---- rendering -------------------------------------------------------------------------
 
@@ -186,14 +190,15 @@ class ReplyBody(Widget):
         width = self.size.width
         if width != self._width:
             self._render_all(width)
+        style = self.visual_style.rich_style  # cached; `rich_style` walks every ancestor
         blocks = len(self._block_lines)
         if y < blocks:
             line = self._block_lines[y]
         elif y - blocks < len(self._tail_lines):
             line = self._tail_lines[y - blocks]
         else:
-            return Strip.blank(width, self.rich_style)
-        return line.apply_style(self.rich_style).adjust_cell_length(width, self.rich_style)
+            return Strip.blank(width, style)
+        return line.apply_style(style).adjust_cell_length(width, style)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

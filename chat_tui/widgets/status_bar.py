@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Sparkline, Static
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget
 
 from chat_tui.metrics import (
     ReplyMetrics,
@@ -55,7 +56,30 @@ def describe_metrics(view: StatusView) -> list[str]:
     return [ttft, itl, format_rate(m.tokens_per_s), time_cell, tokens]
 
 
-class StatusBar(Vertical):
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    """`values` as at most `width` bars (each the largest of its share of the values), scaled
+    from the smallest to the largest."""
+    if not values or width <= 0:
+        return ""
+    per_bar = max(1, -(-len(values) // width))  # ceiling division
+    peaks = [max(values[i : i + per_bar]) for i in range(0, len(values), per_bar)]
+    low, high = min(peaks), max(peaks)
+    top = len(_BARS) - 1
+    if high == low:
+        return _BARS[0] * len(peaks)
+    return "".join(_BARS[round((peak - low) / (high - low) * top)] for peak in peaks)
+
+
+class StatusBar(Widget):
+    """Two lines: target, mode, state and an ITL sparkline; then the reply's figures.
+
+    One widget drawn line by line (Textual's line API): it changes on every flush, and each
+    widget inside it would add to the cost of every frame.
+    """
+
     DEFAULT_CSS = """
     StatusBar {
         height: 2;
@@ -63,21 +87,17 @@ class StatusBar(Vertical):
         color: $foreground;
         padding: 0 1;
     }
-    StatusBar > Horizontal { height: 1; }
-    StatusBar #status-target { width: 1fr; height: 1; }
-    StatusBar #status-sparkline { width: 24; height: 1; margin-left: 1; }
-    StatusBar #status-figures { height: 1; width: 1fr; }
     """
+    SPARKLINE_WIDTH = 24
 
     def __init__(self) -> None:
         super().__init__(id="status-bar")
         self._last: StatusView | None = None
-
-    def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Static(id="status-target", markup=False)
-            yield Sparkline([], id="status-sparkline")
-        yield Static(id="status-figures", markup=False)
+        self._first = Content("")
+        self._figures = Content("")
+        self._sparkline = Content("")
+        self._lines: list[Strip] = []
+        self._lines_width = 0
 
     def show(self, view: StatusView) -> None:
         if view == self._last:
@@ -91,15 +111,36 @@ class StatusBar(Vertical):
         )
         if view.state:
             first = Content.assemble(first, " │ ", (view.state, "italic"))
-        # Fixed-size cells: a repaint is enough, never a re-layout of the screen.
-        self.query_one("#status-target", Static).update(first, layout=False)
-        figures = Content("  │  ".join(describe_metrics(view)))
-        self.query_one("#status-figures", Static).update(figures, layout=False)
-        self.query_one("#status-sparkline", Sparkline).data = list(view.itl_recent_ms)
+        self._first = first
+        self._figures = Content("  │  ".join(describe_metrics(view)))
+        bars = sparkline(view.itl_recent_ms, self.SPARKLINE_WIDTH)
+        self._sparkline = Content.styled(bars, "$primary")
+        self._lines_width = 0
+        self.refresh()  # two fixed lines: a repaint, never a re-layout
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._lines_width:
+            left = max(0, width - self.SPARKLINE_WIDTH - 1)
+            first = Content.assemble(
+                self._first.truncate(left, ellipsis=True, pad=True),
+                " ",
+                self._sparkline.truncate(width - left - 1),
+            )
+            figures = self._figures.truncate(width, ellipsis=True)
+            self._lines = [self._strip(first, width), self._strip(figures, width)]
+            self._lines_width = width
+        return self._lines[y] if y < len(self._lines) else Strip.blank(width)
+
+    def _strip(self, content: Content, width: int) -> Strip:
+        strips = Visual.to_strips(self, content, width, 1, self.visual_style, pad=True)
+        return strips[0] if strips else Strip.blank(width)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines_width = 0  # the theme may have changed
 
     @property
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
-        target = self.query_one("#status-target", Static).content
-        figures = self.query_one("#status-figures", Static).content
-        return f"{target}\n{figures}"
+        return f"{self._first.plain}\n{self._figures.plain}"

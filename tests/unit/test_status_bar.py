@@ -1,0 +1,35 @@
+from chat_tui.metrics import ReplyMetrics
+from chat_tui.widgets.status_bar import StatusView, describe_metrics, sparkline
+
+
+def test_sparkline_scales_from_the_smallest_to_the_largest_value() -> None:
+    assert sparkline([1.0, 2.0, 3.0, 8.0], 4) == "▁▂▃█"
+    assert sparkline([5.0, 5.0], 4) == "▁▁"  # all equal: no spike drawn from nothing
+    assert sparkline([], 4) == ""
+
+
+def test_sparkline_keeps_each_bars_peak_when_values_outnumber_bars() -> None:
+    values = [1.0, 1.0, 1.0, 9.0, 1.0, 1.0]  # two values per bar; one slow token
+    assert sparkline(values, 3) == "▁█▁"
+    assert len(sparkline([1.0] * 48, 24)) == 24
+
+
+def test_figures_name_ttft_and_itl_and_mark_estimated_tokens() -> None:
+    metrics = ReplyMetrics(
+        streaming=True,
+        ttft_s=0.25,
+        itl_mean_s=0.02,
+        itl_p50_s=0.02,
+        itl_p95_s=0.05,
+        tokens_per_s=50.0,
+        total_s=2.0,
+        output_tokens=90,
+        tokens_estimated=True,
+        input_tokens=None,
+    )
+    cells = describe_metrics(StatusView(target="t", streaming=True, metrics=metrics))
+    text = " | ".join(cells)
+    assert text.startswith("TTFT 250 ms | ITL 20")
+    assert "p95 50" in text
+    assert "~90" in text
+    assert "total 2.00 s" in text
