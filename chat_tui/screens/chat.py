@@ -77,7 +77,6 @@ class ChatScreen(ChatCommands, Screen[None]):
 
     DEFAULT_CSS = """
     ChatScreen { layout: vertical; }
-    ChatScreen #log-area { height: 1fr; }
     ChatScreen #prompt-area { height: auto; }
     ChatScreen #welcome {
         margin: 1 2;
@@ -100,14 +99,14 @@ class ChatScreen(ChatCommands, Screen[None]):
     # ---- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        # Each in a container of its own: Textual repaints every direct child of the screen
-        # (and its scrollbars) on each frame, whatever changed; the prompt's repaint is
-        # costly (it re-applies its theme).
-        with Container(id="log-area"):
-            yield MessageLog(id="log")
+        yield MessageLog(id="log")
+        yield StatusBar()
+        # In a container of its own: Textual repaints every direct child of the screen on
+        # each frame, whatever changed, and the prompt's repaint is costly (it re-applies its
+        # theme). The status bar sits between the log and the prompt so that a flush (the
+        # reply's tail and the bar) does not touch the prompt either.
         with Container(id="prompt-area"):
             yield PromptInput(id="prompt")
-        yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -192,6 +191,8 @@ class ChatScreen(ChatCommands, Screen[None]):
         self._pending_widget = widget
         self.flush_count = 0
         self._flush_timer = self.set_interval(self.flush_interval_s, self._flush)
+        # A steady cursor while the reply streams: each blink is a frame of its own.
+        self.prompt.cursor_blink = False
         self._show_status(pending)
         self._run_reply(pending)
 
@@ -247,6 +248,7 @@ class ChatScreen(ChatCommands, Screen[None]):
                 timeout=8,
             )
         if self.is_attached:
+            self.prompt.cursor_blink = True
             self.prompt.focus()
         if self.session.needs_title():
             self._make_title()

@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from chat_tui.widgets.messages import AssistantMessage, UserMessage
 
-SHOWN_MESSAGES = 40
+SHOWN_MESSAGES = 20
 
 
 class EarlierMessages(Static):

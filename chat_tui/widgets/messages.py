@@ -5,8 +5,12 @@ the cost of a flush depends on the tail, not on the reply or the history.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import CodeBlock, MarkdownElement
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from textual.app import ComposeResult
@@ -57,16 +61,41 @@ class LiteralMarkdown(RichMarkdown):
 
 
 _LINE = Segment.line()
+
+
+class _PlainCodeBlock(CodeBlock):
+    """A code block laid out exactly like Rich's, without syntax highlighting."""
+
+    @classmethod
+    def create(cls, markdown: RichMarkdown, token: Token) -> CodeBlock:
+        return cls("text", markdown.code_theme)
+
+
+class LiveMarkdown(LiteralMarkdown):
+    """The live tail of a reply: a code block there is re-rendered on every flush, and
+    highlighting it each time cost 3-4x its layout; it is highlighted once it is finished."""
+
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
+        **LiteralMarkdown.elements,
+        "fence": _PlainCodeBlock,
+        "code_block": _PlainCodeBlock,
+    }
+
+
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 
 
 def markdown_lines(
-    source: str, console: Console, options: ConsoleOptions, code_theme: str
+    source: str,
+    console: Console,
+    options: ConsoleOptions,
+    code_theme: str,
+    markdown: type[LiteralMarkdown] = LiteralMarkdown,
 ) -> list[Strip]:
     """`source` rendered as Markdown at `options.max_width`, a Strip per line."""
     if not source.strip():
         return []
-    segments = console.render(LiteralMarkdown(source, code_theme), options)
+    segments = console.render(markdown(source, code_theme), options)
     width = options.max_width
     lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
     return [Strip(line) for line in lines]
@@ -142,9 +171,11 @@ class ReplyBody(Widget):
         gains a line: each of those repaints the whole visible log.
         """
         old_lines = len(self._block_lines) + len(self._tail_lines)
-        self._tail_lines = self._render(self._tail, self._width)
-        height = self._padded(len(self._block_lines) + len(self._tail_lines))
-        changed = Region(0, first_changed, self._width, max(old_lines, height) - first_changed)
+        self._tail_lines = self._render(self._tail, self._width, live=self.live)
+        lines = len(self._block_lines) + len(self._tail_lines)
+        height = self._padded(lines)
+        # The padding below the text stays blank: only lines that held or hold text change.
+        changed = Region(0, first_changed, self._width, max(old_lines, lines) - first_changed)
         if height != self._height:
             self._height = height
             self.refresh(changed, layout=True)
@@ -159,9 +190,10 @@ class ReplyBody(Widget):
 
     # ---- rendering -------------------------------------------------------------------------
 
-    def _render(self, source: str, width: int) -> list[Strip]:
+    def _render(self, source: str, width: int, *, live: bool = False) -> list[Strip]:
         options = self.app.console_options.update(width=width, highlight=False)
-        return markdown_lines(source, self.app.console, options, self.code_theme)
+        markdown = LiveMarkdown if live else LiteralMarkdown
+        return markdown_lines(source, self.app.console, options, self.code_theme, markdown)
 
     def _block_at(self, block: _Block, width: int) -> list[Strip]:
         if block.width != width:
@@ -178,7 +210,7 @@ class ReplyBody(Widget):
         self._block_lines = [
             line for block in self._blocks for line in self._block_at(block, width)
         ]
-        self._tail_lines = self._render(self._tail, width)
+        self._tail_lines = self._render(self._tail, width, live=self.live)
         self._height = self._padded(len(self._block_lines) + len(self._tail_lines))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
