@@ -30,7 +30,7 @@ from chat_tui.text_safety import visible_text
 # Finished blocks are cut from the live tail once it holds this much text past a block
 # boundary: the tail (re-rendered on every flush) stays about one block long.
 SEGMENT_CHARS = 160
-# A live reply's height grows a fifth of the screen at a time, and at least this many lines
+# A live reply's height grows a quarter of the screen at a time, and at least this many lines
 # (see ReplyBody._repaint_from).
 MIN_LIVE_HEIGHT_STEP = 4
 
@@ -185,7 +185,7 @@ class ReplyBody(Widget):
     def _padded(self, lines: int) -> int:
         if not self.live:
             return lines
-        step = max(MIN_LIVE_HEIGHT_STEP, self.screen.size.height // 5)
+        step = max(MIN_LIVE_HEIGHT_STEP, self.screen.size.height // 4)
         return lines + -lines % step
 
     # ---- rendering -------------------------------------------------------------------------
