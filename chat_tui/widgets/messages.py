@@ -72,8 +72,8 @@ class _PlainCodeBlock(CodeBlock):
 
 
 class LiveMarkdown(LiteralMarkdown):
-    """The live tail of a reply: a code block there is re-rendered on every flush, and
-    highlighting it each time cost 3-4x its layout; it is highlighted once it is finished."""
+    """The live tail of a reply. A code block there is re-rendered on every flush, and
+    highlighting it cost 3-4x as much as laying it out: it is highlighted once finished."""
 
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **LiteralMarkdown.elements,
@@ -222,7 +222,9 @@ class ReplyBody(Widget):
         width = self.size.width
         if width != self._width:
             self._render_all(width)
-        style = self.visual_style.rich_style  # cached; `rich_style` walks every ancestor
+        # The widget's colours are applied here, not stored in the lines, so a theme change
+        # needs no new render. (`visual_style` is cached; `rich_style` walks every ancestor.)
+        style = self.visual_style.rich_style
         blocks = len(self._block_lines)
         if y < blocks:
             line = self._block_lines[y]
@@ -231,10 +233,6 @@ class ReplyBody(Widget):
         else:
             return Strip.blank(width, style)
         return line.apply_style(style).adjust_cell_length(width, style)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._width = 0  # the theme may have changed: render again at the next paint
 
 
 class TypingIndicator(Static):
