@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from textual.content import Content
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.color import Color
 from textual.strip import Strip
-from textual.visual import Visual
 from textual.widget import Widget
 
 from chat_tui.metrics import (
@@ -17,6 +18,7 @@ from chat_tui.metrics import (
     format_rate,
     format_tokens,
 )
+from chat_tui.text_safety import visible_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +95,6 @@ class StatusBar(Widget):
     def __init__(self) -> None:
         super().__init__(id="status-bar")
         self._last: StatusView | None = None
-        self._first = Content("")
-        self._figures = Content("")
-        self._sparkline = Content("")
         self._lines: list[Strip] = []
         self._lines_width = 0
 
@@ -103,38 +102,36 @@ class StatusBar(Widget):
         if view == self._last:
             return
         self._last = view
-        mode = "streaming" if view.streaming else "non-streaming"
-        first = Content.assemble(
-            (view.target, "bold"),
-            " │ ",
-            (mode, "$accent" if view.streaming else "$warning"),
-        )
-        if view.state:
-            first = Content.assemble(first, " │ ", (view.state, "italic"))
-        self._first = first
-        self._figures = Content("  │  ".join(describe_metrics(view)))
-        bars = sparkline(view.itl_recent_ms, self.SPARKLINE_WIDTH)
-        self._sparkline = Content.styled(bars, "$primary")
         self._lines_width = 0
         self.refresh()  # two fixed lines: a repaint, never a re-layout
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if width != self._lines_width:
-            left = max(0, width - self.SPARKLINE_WIDTH - 1)
-            first = Content.assemble(
-                self._first.truncate(left, ellipsis=True, pad=True),
-                " ",
-                self._sparkline.truncate(width - left - 1),
-            )
-            figures = self._figures.truncate(width, ellipsis=True)
-            self._lines = [self._strip(first, width), self._strip(figures, width)]
+            self._lines = self._render_lines(width)
             self._lines_width = width
         return self._lines[y] if y < len(self._lines) else Strip.blank(width)
 
-    def _strip(self, content: Content, width: int) -> Strip:
-        strips = Visual.to_strips(self, content, width, 1, self.visual_style, pad=True)
-        return strips[0] if strips else Strip.blank(width)
+    def _render_lines(self, width: int) -> list[Strip]:
+        # Segments built directly: Textual's Content path (wrapping, then styling) cost about
+        # a third of each frame, and the bar changes on every flush.
+        view = self._last or StatusView(target="", streaming=True)
+        theme = self.app.theme_variables
+        colour = {name: RichStyle(color=Color.parse(theme[name]).rich_color) for name in _COLOURS}
+        mode_style = colour["accent"] if view.streaming else colour["warning"]
+        left = max(0, width - self.SPARKLINE_WIDTH - 1)
+        bars = sparkline(view.itl_recent_ms, self.SPARKLINE_WIDTH)
+        first = [
+            *_fit(_first_line(view, mode_style), left),
+            Segment(" "),
+            Segment(bars, colour["primary"]),
+        ]
+        figures = _fit([Segment("  │  ".join(describe_metrics(view)))], width)
+        base = self.visual_style.rich_style
+        return [
+            Strip(line).apply_style(base).adjust_cell_length(width, base)
+            for line in (first, figures)
+        ]
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -143,4 +140,32 @@ class StatusBar(Widget):
     @property
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
-        return f"{self._first.plain}\n{self._figures.plain}"
+        view = self._last or StatusView(target="", streaming=True)
+        first = "".join(segment.text for segment in _first_line(view, _BOLD))
+        return f"{first}\n{'  │  '.join(describe_metrics(view))}"
+
+
+_COLOURS = ("accent", "warning", "primary")
+_BOLD = RichStyle(bold=True)
+_ITALIC = RichStyle(italic=True)
+
+
+def _first_line(view: StatusView, mode_style: RichStyle) -> list[Segment]:
+    """Target, mode and state (model and server text made visible-safe)."""
+    mode = "streaming" if view.streaming else "non-streaming"
+    line = [
+        Segment(visible_text(view.target), _BOLD),
+        Segment(" │ "),
+        Segment(mode, mode_style),
+    ]
+    if view.state:
+        line += [Segment(" │ "), Segment(visible_text(view.state), _ITALIC)]
+    return line
+
+
+def _fit(segments: list[Segment], width: int) -> list[Segment]:
+    """`segments` padded or cut to `width` cells, with an ellipsis where cut."""
+    strip = Strip(segments)
+    if strip.cell_length <= width:
+        return list(strip.adjust_cell_length(width))
+    return [*strip.crop(0, max(0, width - 1)), Segment("…")]

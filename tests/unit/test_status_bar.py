@@ -1,5 +1,5 @@
 from chat_tui.metrics import ReplyMetrics
-from chat_tui.widgets.status_bar import StatusView, describe_metrics, sparkline
+from chat_tui.widgets.status_bar import StatusBar, StatusView, describe_metrics, sparkline
 
 
 def test_sparkline_scales_from_the_smallest_to_the_largest_value() -> None:
@@ -33,3 +33,12 @@ def test_figures_name_ttft_and_itl_and_mark_estimated_tokens() -> None:
     assert "p95 50" in text
     assert "~90" in text
     assert "total 2.00 s" in text
+
+
+def test_server_text_in_the_bar_is_made_visible() -> None:
+    """A retry reason comes from the server: its control characters must not reach the
+    terminal."""
+    bar = StatusBar()
+    bar.show(StatusView(target="Ollama · llama\x1b]0;x\x07", streaming=True, state="\x1b[2Jretry"))
+    assert "\x1b" not in bar.text and "\x07" not in bar.text
+    assert "␛[2Jretry" in bar.text
