@@ -68,23 +68,22 @@ def status_text(turn: Turn, *, marks: bool = True) -> str:
 
 def reply_footer(turn: Turn) -> str:
     """The one line under a reply in the chat: status, a finish note, then its figures."""
-    parts = [status_text(turn)]
-    if note := finish_note(turn.finish_reason):
-        parts.append(note)
-    if turn.metrics is not None:
-        parts += figures(turn.metrics)
-    return " · ".join(parts)
+    return _record_line([status_text(turn)], turn, with_input=False)
 
 
-def mode_name(turn: Turn) -> str:
-    return "streaming" if turn.streaming else "non-streaming"
+def mode_name(streaming: bool) -> str:
+    return "streaming" if streaming else "non-streaming"
 
 
 def reply_record_line(turn: Turn) -> str:
     """Mode, status and figures of a reply on one line (Markdown exports)."""
-    parts = [mode_name(turn), status_text(turn, marks=False)]
+    parts = [mode_name(turn.streaming), status_text(turn, marks=False)]
+    return _record_line(parts, turn, with_input=True)
+
+
+def _record_line(parts: list[str], turn: Turn, *, with_input: bool) -> str:
     if note := finish_note(turn.finish_reason):
         parts.append(note)
     if turn.metrics is not None:
-        parts += figures(turn.metrics, with_input=True)
+        parts += figures(turn.metrics, with_input=with_input)
     return " · ".join(parts)

@@ -8,7 +8,6 @@ import asyncio
 import gc
 import re
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,13 +18,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chat_tui.conversation import (
-    Conversation,
-    MessageStatus,
-)
+from chat_tui.conversation import Conversation, MessageStatus
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.providers.base import Provider, ProviderError
-from chat_tui.reply_record import reply_label
+from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.screens.chat_commands import ChatCommands
 from chat_tui.session import ChatSession, PendingReply, Target
 from chat_tui.text_safety import visible_text
@@ -33,9 +29,6 @@ from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import AssistantMessage, turn_widget
 from chat_tui.widgets.prompt import PromptInput
 from chat_tui.widgets.status_bar import StatusBar, StatusView
-
-if TYPE_CHECKING:
-    pass
 
 WELCOME = """\
 Welcome to chat-tui. Type a message and press Enter.
@@ -332,9 +325,9 @@ class ChatScreen(ChatCommands, Screen[None]):
 
     def action_toggle_streaming(self) -> None:
         self.session.streaming = not self.session.streaming
-        mode = "streaming" if self.session.streaming else "non-streaming"
         if self.pending is None:
             self._show_idle_status()
+        mode = mode_name(self.session.streaming)
         self.notify(f"Next request: {mode}", timeout=2, markup=False)
 
     def action_new_conversation(self) -> None:

@@ -57,7 +57,7 @@ def _message_document(turn: Turn) -> dict[str, Any]:
         "model": turn.model,
         "created_at": iso_time(turn.created_at),
         "finished_at": iso_time(turn.finished_at),
-        "mode": mode_name(turn),
+        "mode": mode_name(turn.streaming),
         "status": str(turn.status),
         "error": (
             {"kind": turn.error_kind, "message": turn.error_message}

@@ -314,7 +314,6 @@ class AssistantMessage(Vertical):
     ) -> None:
         super().__init__()
         self.label = label
-        self.code_theme = code_theme
         self._reasoning = visible_text(reasoning)
         self._initial_footer = footer
         self._waiting_label = waiting_label

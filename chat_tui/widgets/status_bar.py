@@ -18,6 +18,7 @@ from chat_tui.metrics import (
     format_rate,
     format_tokens,
 )
+from chat_tui.reply_record import mode_name
 from chat_tui.text_safety import visible_text
 
 
@@ -94,14 +95,14 @@ class StatusBar(Widget):
 
     def __init__(self) -> None:
         super().__init__(id="status-bar")
-        self._last: StatusView | None = None
+        self._view = StatusView(target="", streaming=True)
         self._lines: list[Strip] = []
         self._lines_width = 0
 
     def show(self, view: StatusView) -> None:
-        if view == self._last:
+        if view == self._view:
             return
-        self._last = view
+        self._view = view
         self._lines_width = 0
         self.refresh()  # two fixed lines: a repaint, never a re-layout
 
@@ -115,7 +116,7 @@ class StatusBar(Widget):
     def _render_lines(self, width: int) -> list[Strip]:
         # Segments built directly: Textual's Content path (wrapping, then styling) cost about
         # a third of each frame, and the bar changes on every flush.
-        view = self._last or StatusView(target="", streaming=True)
+        view = self._view
         theme = self.app.theme_variables
         colour = {name: RichStyle(color=Color.parse(theme[name]).rich_color) for name in _COLOURS}
         mode_style = colour["accent"] if view.streaming else colour["warning"]
@@ -140,9 +141,8 @@ class StatusBar(Widget):
     @property
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
-        view = self._last or StatusView(target="", streaming=True)
-        first = "".join(segment.text for segment in _first_line(view, _BOLD))
-        return f"{first}\n{'  │  '.join(describe_metrics(view))}"
+        first = "".join(segment.text for segment in _first_line(self._view, _BOLD))
+        return f"{first}\n{'  │  '.join(describe_metrics(self._view))}"
 
 
 _COLOURS = ("accent", "warning", "primary")
@@ -152,11 +152,10 @@ _ITALIC = RichStyle(italic=True)
 
 def _first_line(view: StatusView, mode_style: RichStyle) -> list[Segment]:
     """Target, mode and state (model and server text made visible-safe)."""
-    mode = "streaming" if view.streaming else "non-streaming"
     line = [
         Segment(visible_text(view.target), _BOLD),
         Segment(" │ "),
-        Segment(mode, mode_style),
+        Segment(mode_name(view.streaming), mode_style),
     ]
     if view.state:
         line += [Segment(" │ "), Segment(visible_text(view.state), _ITALIC)]
