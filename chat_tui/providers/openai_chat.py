@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx2
 import openai
+from openai import AsyncStream
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from chat_tui.providers.base import (
     ChatRequest,
@@ -36,6 +38,12 @@ _FINISH = {
     "tool_calls": FinishReason.TOOL_CALLS,
     "function_call": FinishReason.TOOL_CALLS,
 }
+# `chat.completions.create()` re-walks every message against the SDK's typed dicts before
+# sending: 0.15 ms a message here, so 30 ms of TTFT in a 200-message conversation. The body
+# is plain JSON already, so it goes through the client's public `post()` as `create()` would
+# send it (same path, same bearer auth), without that walk.
+_CHAT_COMPLETIONS = "/chat/completions"
+_REQUEST_OPTIONS: dict[str, Any] = {"security": {"bearer_auth": True}}
 # Compatible servers name the reasoning field differently (DeepSeek/vLLM vs OpenRouter/Ollama).
 _REASONING_FIELDS = ("reasoning_content", "reasoning")
 
@@ -58,7 +66,7 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
     def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:
         return super()._context(request, openai_compatible=self._compatible, **extra)
 
-    def _params(self, request: ChatRequest) -> dict[str, Any]:
+    def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         messages: list[dict[str, str]] = []
         if request.system:
             messages.append({"role": "system", "content": request.system})
@@ -72,12 +80,20 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             params[key] = request.max_output_tokens
         if request.reasoning_effort:
             params["reasoning_effort"] = request.reasoning_effort
+        if stream:
+            params["stream"] = True
+            params["stream_options"] = {"include_usage": True}
         return params
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         try:
-            chunks = await self._client_for_loop().chat.completions.create(
-                **self._params(request), stream=True, stream_options={"include_usage": True}
+            chunks = await self._client_for_loop().post(
+                _CHAT_COMPLETIONS,
+                body=self._body(request, stream=True),
+                cast_to=ChatCompletion,
+                options=_REQUEST_OPTIONS,
+                stream=True,
+                stream_cls=AsyncStream[ChatCompletionChunk],
             )
             # `async with` closes the HTTP response on cancel or aclose: the server sees it.
             async with chunks:
@@ -92,8 +108,11 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             max(self._idle_timeout_s, WHOLE_REPLY_TIMEOUT_S), connect=self._connect_timeout_s
         )
         try:
-            completion = await self._client_for_loop().chat.completions.create(
-                **self._params(request), timeout=timeout
+            completion = await self._client_for_loop().post(
+                _CHAT_COMPLETIONS,
+                body=self._body(request, stream=False),
+                cast_to=ChatCompletion,
+                options=_REQUEST_OPTIONS | {"timeout": timeout},
             )
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
