@@ -129,8 +129,12 @@ class ProbedChatScreen(ChatScreen):
         super().__init__(session, flush_interval_s=flush_interval_s)
         self.probe = RenderProbe()
         self.started: list[PendingReply] = []  # every reply this screen started
+        # Set once a reply's end has been handled (its final render is queued): a benchmark
+        # waits on it rather than polling, which would add wake-ups to the CPU it measures.
+        self.reply_finished = asyncio.Event()
 
     def _start_reply(self) -> None:
+        self.reply_finished.clear()
         super()._start_reply()
         assert self.pending is not None
         self.started.append(self.pending)
@@ -151,6 +155,8 @@ class ProbedChatScreen(ChatScreen):
 
     def _finish_reply(self, pending: PendingReply) -> None:
         self._timed(pending, lambda: super(ProbedChatScreen, self)._finish_reply(pending))
+        if self.pending is None:
+            self.reply_finished.set()
 
     def _on_timer_update(self) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -201,12 +207,11 @@ async def send_and_wait(app: ChatApp, prompt: str, *, timeout_s: float) -> Pendi
     if len(screen.started) == started:
         raise RuntimeError("the prompt was not sent")
     pending = screen.started[-1]
-    deadline = time.perf_counter() + timeout_s
-    while not pending.run.state.finished or screen.pending is pending:
-        if time.perf_counter() > deadline:
-            screen.action_cancel_reply()
-            raise TimeoutError(f"the reply did not finish within {timeout_s:.0f} s")
-        await asyncio.sleep(0.01)
+    try:
+        await asyncio.wait_for(screen.reply_finished.wait(), timeout_s)
+    except TimeoutError:
+        screen.action_cancel_reply()
+        raise TimeoutError(f"the reply did not finish within {timeout_s:.0f} s") from None
     await pilot.pause()
     return pending
 
