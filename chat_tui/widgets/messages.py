@@ -163,19 +163,30 @@ class ReplyBody(Widget):
             self._repaint_from(len(self._block_lines))
 
     def _repaint_from(self, first_changed: int) -> None:
-        """Re-render the tail, then repaint from line `first_changed` down; re-lay out the
-        screen only if the height changed.
+        """Re-render the tail (which started at line `first_changed`), repaint the lines that
+        changed, and re-lay out the screen only if the height changed.
 
         A live body's height grows several lines at a time (blank lines below the text), so
         the log scrolls and re-lays out on one flush in several instead of each time the reply
         gains a line: each of those repaints the whole visible log.
         """
-        old_lines = len(self._block_lines) + len(self._tail_lines)
+        old = self._tail_lines
         self._tail_lines = self._render(self._tail, self._width, live=self.live)
+        new = self._block_lines[first_changed:] + self._tail_lines
+        # Most of a growing tail renders as before (a paragraph changes in its last line or
+        # two): repaint from the first line that differs. The padding below the text stays
+        # blank, so the lines that change end at the longer of the two texts.
+        start = next(
+            (i for i, (before, after) in enumerate(zip(old, new, strict=False)) if before != after),
+            min(len(old), len(new)),
+        )
+        end = max(len(old), len(new))
+        if len(old) == len(new):
+            while end > start and old[end - 1] == new[end - 1]:
+                end -= 1
         lines = len(self._block_lines) + len(self._tail_lines)
         height = self._padded(lines)
-        # The padding below the text stays blank: only lines that held or hold text change.
-        changed = Region(0, first_changed, self._width, max(old_lines, lines) - first_changed)
+        changed = Region(0, first_changed + start, self._width, end - start)
         if height != self._height:
             self._height = height
             self.refresh(changed, layout=True)

@@ -1,0 +1,78 @@
+"""The live reply body repaints only what changed: what it paints must still be the whole
+text, rendered, after every flush."""
+
+from __future__ import annotations
+
+import random
+
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from chat_tui.widgets.messages import ReplyBody, markdown_lines
+
+REPLY = (
+    "A first paragraph that is long enough to wrap over several lines of the narrow test "
+    "screen, so that a flush changes only its last line or two.\n\n"
+    "- **one**: an item\n- **two**: another item that wraps over more than a single line "
+    "here\n\n"
+    "```python\ndef f():\n    return 1\n```\n\n"
+    "| name | value |\n|---|---|\n| a | 1 |\n| bb | 22 |\n\n"
+    "## A heading\n\nThe end of the reply, after the heading."
+)
+
+
+class BodyApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ReplyBody(live=True)
+
+
+def painted_text(body: ReplyBody) -> list[str]:
+    """The body's lines as the compositor gets them (Textual's per-widget line cache)."""
+    crop = Region(0, 0, body.size.width, body.size.height)
+    return [strip.text.rstrip() for strip in body.render_lines(crop)]
+
+
+def rendered_text(body: ReplyBody) -> list[str]:
+    app = body.app
+    options = app.console_options.update(width=body.size.width, highlight=False)
+    return [s.text.rstrip() for s in markdown_lines(body.source, app.console, options, "ansi")]
+
+
+async def test_painted_lines_equal_the_whole_text_rendered_after_every_flush() -> None:
+    rng = random.Random(5)
+    app = BodyApp()
+    async with app.run_test(size=(50, 120)) as pilot:
+        body = app.query_one(ReplyBody)
+        text = REPLY * 3
+        position = 0
+        while position < len(text):
+            step = rng.randint(1, 40)
+            body.append(text[position : position + step])
+            position += step
+            await pilot.pause()
+            expected = rendered_text(body)
+            painted = painted_text(body)
+            assert painted[: len(expected)] == expected
+            assert not any(painted[len(expected) :])  # the live padding is blank
+        body.finish()
+        await pilot.pause()
+        assert painted_text(body) == rendered_text(body)
+
+
+async def test_a_growing_paragraph_repaints_only_its_last_line() -> None:
+    app = BodyApp()
+    async with app.run_test(size=(50, 40)) as pilot:
+        body = app.query_one(ReplyBody)
+        body.append("word " * 40)  # four lines at this width
+        await pilot.pause()
+        repainted: list[Region] = []
+        refresh = body.refresh
+
+        def spy(*regions: Region, **options: bool) -> ReplyBody:
+            repainted.extend(regions)
+            return refresh(*regions, **options)
+
+        body.refresh = spy  # type: ignore[method-assign]
+        body.append("more")
+        lines = len(rendered_text(body))
+        assert repainted == [Region(0, lines - 1, body.size.width, 1)]
