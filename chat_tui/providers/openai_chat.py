@@ -71,19 +71,19 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
         if request.system:
             messages.append({"role": "system", "content": request.system})
         messages.extend({"role": m.role, "content": m.text} for m in request.messages)
-        params: dict[str, Any] = {"model": request.model, "messages": messages}
+        body: dict[str, Any] = {"model": request.model, "messages": messages}
         if request.temperature is not None:
-            params["temperature"] = request.temperature
+            body["temperature"] = request.temperature
         if request.max_output_tokens:
             # OpenAI's reasoning models refuse max_tokens; older compatible servers know only it.
             key = "max_tokens" if self._compatible else "max_completion_tokens"
-            params[key] = request.max_output_tokens
+            body[key] = request.max_output_tokens
         if request.reasoning_effort:
-            params["reasoning_effort"] = request.reasoning_effort
+            body["reasoning_effort"] = request.reasoning_effort
         if stream:
-            params["stream"] = True
-            params["stream_options"] = {"include_usage": True}
-        return params
+            body["stream"] = True
+            body["stream_options"] = {"include_usage": True}
+        return body
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         try:
