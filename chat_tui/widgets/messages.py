@@ -114,7 +114,7 @@ class _Block:
 
 class ReplyBody(Widget):
     """A reply's Markdown as lines (Textual's line API): only visible lines are painted, and a
-    flush repaints only the lines of the live tail.
+    flush repaints only the lines that changed (see _repaint_from).
 
     Separate widgets per block made every finished block a layout and a repaint of the log;
     here cutting a block off the tail changes nothing on screen.
