@@ -103,41 +103,45 @@ class GeminiProvider(SdkAdapter[genai.Client]):
     def _sdk(self) -> genai.client.AsyncClient:
         return self._client_for_loop().aio
 
-    def _config(self, request: ChatRequest) -> types.GenerateContentConfig | None:
-        """The generation config, or None when nothing is set: the SDK converts a config
-        field by field (about half a millisecond of every request's TTFT here)."""
-        thinking = None
-        wants_reasoning = request.reasoning_budget or request.reasoning_effort
-        if wants_reasoning or _THINKING_MODEL.search(request.model):
-            thinking = types.ThinkingConfig(include_thoughts=True)
-            if request.reasoning_budget:
-                thinking.thinking_budget = request.reasoning_budget
-            elif (request.reasoning_effort or "").lower() in _THINKING_LEVELS:
-                thinking.thinking_level = types.ThinkingLevel(request.reasoning_effort.upper())
-        settings = {
-            "system_instruction": request.system or None,
-            "temperature": request.temperature,
-            "max_output_tokens": request.max_output_tokens,
-            "thinking_config": thinking,
-        }
-        if all(value is None for value in settings.values()):
-            return None
-        return types.GenerateContentConfig(**settings)
+    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+        """Keyword arguments of `generate_content(_stream)` for `request`.
 
-    @staticmethod
-    def _contents(request: ChatRequest) -> list[dict[str, Any]]:
-        return [
+        The SDK converts every message field by field before sending: 0.15-0.3 ms a message,
+        so 30 ms of TTFT in a 200-message conversation. The history is plain text already, so
+        it travels in the wire format through the documented `HttpOptions.extra_body` (merged
+        into the request body last), and the SDK converts only the last message, which that
+        `contents` then replaces.
+        """
+        contents = [
             {"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.text}]}
             for m in request.messages
         ]
+        config = types.GenerateContentConfig(
+            system_instruction=request.system or None,
+            temperature=request.temperature,
+            max_output_tokens=request.max_output_tokens,
+            thinking_config=self._thinking(request),
+            http_options=types.HttpOptions(extra_body={"contents": contents}),
+        )
+        return {"model": request.model, "contents": contents[-1:], "config": config}
+
+    @staticmethod
+    def _thinking(request: ChatRequest) -> types.ThinkingConfig | None:
+        wants_reasoning = request.reasoning_budget or request.reasoning_effort
+        if not (wants_reasoning or _THINKING_MODEL.search(request.model)):
+            return None
+        thinking = types.ThinkingConfig(include_thoughts=True)
+        if request.reasoning_budget:
+            thinking.thinking_budget = request.reasoning_budget
+        elif (request.reasoning_effort or "").lower() in _THINKING_LEVELS:
+            thinking.thinking_level = types.ThinkingLevel(request.reasoning_effort.upper())
+        return thinking
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         opened: list[httpx2.Response] = []
         _opened_responses.set(opened)
         try:
-            chunks = await self._sdk().models.generate_content_stream(
-                model=request.model, contents=self._contents(request), config=self._config(request)
-            )
+            chunks = await self._sdk().models.generate_content_stream(**self._arguments(request))
             async for chunk in chunks:
                 for event in _chunk_events(chunk):
                     yield event
@@ -151,9 +155,7 @@ class GeminiProvider(SdkAdapter[genai.Client]):
 
     async def complete(self, request: ChatRequest) -> Reply:
         try:
-            response = await self._sdk().models.generate_content(
-                model=request.model, contents=self._contents(request), config=self._config(request)
-            )
+            response = await self._sdk().models.generate_content(**self._arguments(request))
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
         text: list[str] = []
