@@ -103,6 +103,9 @@ class ReplyRun:
         self.error: ProviderError | None = None
         self.retry: RetryWait | None = None
         self.retries = 0
+        # Called once, from the reader, when the first text or reasoning arrives: a renderer
+        # shows that at once instead of at its next tick (up to a whole flush interval later).
+        self.on_first_content: Callable[[], None] | None = None
 
     @property
     def has_content(self) -> bool:
@@ -166,16 +169,23 @@ class ReplyRun:
                 if event.text:
                     self.arrivals.append(self.clock())
                     self.text.write(event.text)
-                    self.state = RunState.RECEIVING
+                    if self.state is not RunState.RECEIVING:
+                        self._first_content()
             elif isinstance(event, ReasoningDelta):
                 if event.text:
                     self.arrivals.append(self.clock())
                     self.reasoning.write(event.text)
-                    self.state = RunState.RECEIVING
+                    if self.state is not RunState.RECEIVING:
+                        self._first_content()
             elif isinstance(event, Usage):
                 self._merge_usage(event)
             elif isinstance(event, Finish):
                 self.finish = event
+
+    def _first_content(self) -> None:
+        self.state = RunState.RECEIVING
+        if self.on_first_content is not None:
+            self.on_first_content()
 
     async def _wait_before_retry(self, next_attempt: int, error: ProviderError) -> None:
         self.retries += 1

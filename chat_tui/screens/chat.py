@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import re
+from functools import partial
 from itertools import pairwise
 
 from textual import on, work
@@ -184,6 +185,8 @@ class ChatScreen(ChatCommands, Screen[None]):
         self._pending_widget = widget
         self.flush_count = 0
         self._flush_timer = self.set_interval(self.flush_interval_s, self._flush)
+        # Posted, not called: the reader calls this, and reading never waits on rendering.
+        pending.run.on_first_content = partial(self.call_later, self._flush_first_content)
         # A steady cursor while the reply streams: each blink is a frame of its own.
         self.prompt.cursor_blink = False
         self._show_status(pending)
@@ -211,6 +214,13 @@ class ChatScreen(ChatCommands, Screen[None]):
         self._show_status(pending)
         if pending.run.streaming:
             self.session.record_progress(pending)
+
+    def _flush_first_content(self) -> None:
+        """The first token replaces the typing indicator as soon as it arrives, not at the next
+        tick (up to a whole interval later); the cadence restarts from here."""
+        self._flush()
+        if self._flush_timer is not None:
+            self._flush_timer.reset()
 
     def _finish_reply(self, pending: PendingReply) -> None:
         """The run ended: flush the rest, record the turn, show the final figures."""

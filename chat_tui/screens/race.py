@@ -9,6 +9,7 @@ transcript like any reply) after one shared user turn. Esc stops both; Esc again
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from textual import work
 from textual.app import ComposeResult
@@ -127,6 +128,8 @@ class RaceScreen(Screen[None]):
         self.session.add_user_turn(self.prompt)
         for lane in self.lanes:
             lane.pending = self._start(lane.entrant)
+            # Each lane's first token shows as soon as it arrives (see ChatScreen._start_reply).
+            lane.pending.run.on_first_content = partial(self.call_later, lane.flush)
         self._timer = self.set_interval(self.flush_interval_s, self._flush)
         for lane in self.lanes:
             self._run_lane(lane)

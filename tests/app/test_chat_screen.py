@@ -34,6 +34,22 @@ async def test_typing_indicator_shows_until_the_first_token() -> None:
         assert replies(app)[-1].text == "Hello world"
 
 
+async def test_the_first_token_shows_at_once_not_at_the_next_flush_tick() -> None:
+    more = asyncio.Event()
+    provider = ScriptedProvider(["Hello", more, " world"])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        app.chat.flush_interval_s = 3600  # no tick comes during this test
+        await type_and_send(pilot, "hi")
+        await wait_until(pilot, lambda: "Hello" in screen_text(app))
+        assert not app.chat.query(TypingIndicator)
+        assert "TTFT" in screen_text(app) and app.chat.pending is not None
+        more.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert replies(app)[-1].text == "Hello world", "the final flush brings the rest"
+
+
 async def test_tokens_appear_across_several_flushes_and_the_text_is_complete() -> None:
     more = asyncio.Event()
     provider = ScriptedProvider(["First", " part.", more, "\n\nSecond", " part."])

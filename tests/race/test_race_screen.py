@@ -70,6 +70,28 @@ async def test_streaming_against_non_streaming() -> None:
         assert session.conversation.turns[-1].streaming is False
 
 
+async def test_each_side_shows_its_first_token_at_once() -> None:
+    session = make_session()
+    gate = asyncio.Event()
+    left = ScriptedProvider(["left first", gate, " then more"])
+    right = ScriptedProvider(["right first", gate, " then more"])
+    app = ChatApp(session, settings=Settings())
+    app.animation_level = "none"
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = RaceScreen(
+            session, "go", entrant(left, "l"), entrant(right, "r"), flush_interval_s=3600
+        )
+        await app.push_screen(screen)
+        await wait_until(pilot, lambda: all(lane.message.text for lane in screen.lanes))
+        assert [lane.message.text for lane in screen.lanes] == ["left first", "right first"]
+        gate.set()
+        await wait_until(pilot, lambda: bool(screen.verdict))
+        assert [lane.message.text for lane in screen.lanes] == [
+            "left first then more",
+            "right first then more",
+        ]
+
+
 async def test_escape_cancels_both_sides() -> None:
     session = make_session()
     gate = asyncio.Event()

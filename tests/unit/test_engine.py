@@ -32,6 +32,14 @@ async def test_stream_is_stamped_and_measured() -> None:
     assert m.ttft_s == pytest.approx(0.01)
 
 
+async def test_first_content_is_announced_once_with_that_token_already_buffered() -> None:
+    run = ReplyRun(ScriptedProvider(["a", "b", "c"]), REQUEST)
+    seen: list[tuple[str, int]] = []
+    run.on_first_content = lambda: seen.append((run.text.text, len(run.arrivals)))
+    await run.run()
+    assert seen == [("a", 1)]
+
+
 async def test_missing_usage_is_estimated() -> None:
     run = ReplyRun(ScriptedProvider(["word " * 40]), REQUEST)
     await run.run()
