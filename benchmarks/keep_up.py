@@ -1,8 +1,9 @@
 """Keep-up: how long after a token arrives is it on screen, with 200 earlier messages.
 
 For each reply: the lag of the final token (its arrival, i.e. the simulated provider's last
-yield, to the end of the first screen update after the flush that drained it), the lag of
-every token (p50/p95), and the longest flush (its own work plus the screen update after it).
+yield, to the end of the first screen update after the flush that drained it), the lag of the
+first token (which replaces the typing indicator), the lag of every token (p50/p95), and the
+longest flush (its own work plus the screen update after it).
 
     python -m benchmarks.keep_up [--quick | --tiny] [--json]
 """
@@ -41,6 +42,7 @@ async def measure_case(tokens: int, rate: float, replies: int, earlier: int) -> 
     text = llm_like_markdown(tokens)
     app = make_app(scripted_provider(text, tokens_per_s=rate), earlier_messages=earlier)
     final_lags: list[float] = []
+    first_lags: list[float] = []
     token_lags: list[float] = []
     longest_flush = 0.0
     async with app.run_test(size=SCREEN_SIZE):
@@ -51,12 +53,14 @@ async def measure_case(tokens: int, rate: float, replies: int, earlier: int) -> 
             pending = await send_and_wait(app, f"reply {index}", timeout_s=timeout)
             lags = on_screen_lags(probe, pending.run.arrivals)
             final_lags.append(lags[-1])
+            first_lags.append(lags[0])
             token_lags.extend(lags)
             longest_flush = max(longest_flush, longest_flush_s(probe))
     case = f"{tokens} tok @ {rate:g} tok/s, {earlier} earlier"
     return [
         Figure(NAME, f"final token lag p50 ({case})", pct(final_lags, 50) * 1000, "ms", TARGET_MS),
         Figure(NAME, f"final token lag p95 ({case})", pct(final_lags, 95) * 1000, "ms", TARGET_MS),
+        Figure(NAME, f"first token lag p50 ({case})", pct(first_lags, 50) * 1000, "ms"),
         Figure(NAME, f"every-token lag p50 ({case})", pct(token_lags, 50) * 1000, "ms"),
         Figure(NAME, f"every-token lag p95 ({case})", pct(token_lags, 95) * 1000, "ms"),
         Figure(NAME, f"longest flush+update ({case})", longest_flush * 1000, "ms"),
