@@ -51,7 +51,8 @@ Scenarios (`Scenario`, frozen; `.with_(...)` makes a changed copy)
 Records (`server.requests`, `server.generation_requests`, `server.last`), `RecordedRequest`:
     method, path, query, headers (authorization / x-api-key / x-goog-api-key redacted), body
     (parsed JSON), provider, model, streamed, scenario; server timestamps on
-    `time.monotonic()` (the same clock as the engine's): t_received, t_headers_sent,
+    `time.monotonic()` (the same clock as the engine's): t_received (the request's last byte was
+    read, before parsing), t_headers_sent,
     delta_sent_at (each delta, just before it was written), t_end; completed; disconnected
     and t_disconnect (the client went away mid-response, detected at once by watching the
     socket). `await record.await_finished(timeout)` / `record.wait_finished(timeout)` wait

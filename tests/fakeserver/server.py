@@ -52,7 +52,7 @@ class RecordedRequest:
     model: str | None = None
     streamed: bool = False
     scenario: Scenario | None = None
-    t_received: float = field(default_factory=clock)
+    t_received: float = field(default_factory=clock)  # the request's last byte was read
     t_headers_sent: float | None = None
     delta_sent_at: list[float] = field(default_factory=list)  # server send time of each delta
     t_end: float | None = None  # the whole response was sent
@@ -182,7 +182,14 @@ class FakeProviderServer:
     def _record(self, request: HttpRequest) -> RecordedRequest:
         headers = {k: (REDACTED if k in SECRET_HEADERS else v) for k, v in request.headers.items()}
         query = {k: (REDACTED if k == "key" else v) for k, v in request.query.items()}
-        record = RecordedRequest(request.method, request.path, query, headers, request.json())
+        record = RecordedRequest(
+            request.method,
+            request.path,
+            query,
+            headers,
+            request.json(),
+            t_received=request.received_at,  # the server's TTFT excludes its own parsing
+        )
         with self._new_request:
             self._records.append(record)
             self._new_request.notify_all()

@@ -9,6 +9,7 @@ import asyncio
 import json
 import socket
 import struct
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -38,6 +39,7 @@ class HttpRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     body: bytes
+    received_at: float  # time.monotonic() when its last byte had been read, before any parsing
 
     def json(self) -> Any:
         if not self.body:
@@ -66,8 +68,9 @@ async def read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
         body = await reader.readexactly(length) if length else b""
     except (asyncio.IncompleteReadError, ConnectionError):
         return None
+    received_at = time.monotonic()
     parts = urlsplit(target)
-    return HttpRequest(method, parts.path, dict(parse_qsl(parts.query)), headers, body)
+    return HttpRequest(method, parts.path, dict(parse_qsl(parts.query)), headers, body, received_at)
 
 
 class ResponseWriter:
