@@ -15,8 +15,10 @@ import os
 import sys
 from dataclasses import asdict, dataclass, field
 
+from chat_tui.config import Settings, load_settings
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.metrics import inter_token_latencies, percentile
+from chat_tui.paths import AppPaths
 from chat_tui.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -36,7 +38,10 @@ SIMULATED = "simulated"
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=5, metavar="N", help="runs per mode (5)")
     parser.add_argument(
-        "--provider", dest="bench_provider", metavar="NAME", help="provider (default: simulated)"
+        "--provider",
+        dest="bench_provider",
+        metavar="NAME",
+        help="openai, anthropic, gemini, simulated (the default) or a profile from the config file",
     )
     parser.add_argument("--model", dest="bench_model", metavar="NAME", help="model name")
     parser.add_argument("--mode", choices=list(MODES), default="both", help="default: both")
@@ -127,11 +132,10 @@ class Progress:
             sys.stderr.flush()
 
 
-def build_provider(name: str | None, model: str | None) -> tuple[Provider, str, str]:
+def build_provider(
+    name: str | None, model: str | None, settings: Settings
+) -> tuple[Provider, str, str]:
     """(provider, its name, the model) for the options; the simulated model by default."""
-    from chat_tui.config import Settings
-
-    settings = Settings()
     if name in (None, SIMULATED):
         from chat_tui.providers.simulated import DEFAULT_MODEL, SimulatedProvider
 
@@ -174,10 +178,14 @@ async def measure(
 
 
 def run(args: argparse.Namespace) -> int:
+    # The config file as the app reads it: its profiles, keys' sources and timeouts.
+    loaded = load_settings(AppPaths.default().config_file)
+    for problem in loaded.problems:
+        print(f"chat-tui bench: {problem.describe(full_path=True)}", file=sys.stderr)
     name = args.bench_provider or getattr(args, "provider", None)
     model = args.bench_model or getattr(args, "model", None)
     try:
-        provider, name, model = build_provider(name, model)
+        provider, name, model = build_provider(name, model, loaded.settings)
     except ProviderError as error:
         print(f"chat-tui bench: {error.message}", file=sys.stderr)
         return 2

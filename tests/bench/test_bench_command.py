@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
+
+from tests.fakeserver import FakeProviderServer, Scenario
 
 FAST = ["--model", "simulated-fast", "--runs", "2"]
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own (empty) config directory, never the developer's."""
+    directory = tmp_path / "config"
+    directory.mkdir()
+    monkeypatch.setenv("CHAT_TUI_CONFIG_DIR", str(directory))
+    return directory
 
 
 def bench(*args: str) -> subprocess.CompletedProcess[str]:
@@ -17,6 +32,7 @@ def bench(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
+        env=os.environ,
     )
 
 
@@ -74,3 +90,29 @@ def test_unknown_provider_is_a_plain_error() -> None:
     done = bench("--provider", "no-such-provider", "--runs", "1")
     assert done.returncode == 2
     assert "Unknown provider" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_profile_from_the_config_file_is_benchmarked(
+    config_dir: Path, fake_server: FakeProviderServer
+) -> None:
+    (config_dir / "config.toml").write_text(
+        "[profiles.local]\n"
+        'kind = "openai-compatible"\n'
+        f'base_url = "{fake_server.url}/v1"\n'
+        'default_model = "fake-model"\n'
+    )
+    fake_server.default_scenario = Scenario(tokens=["one ", "two ", "three"])
+    done = bench("--provider", "local", "--runs", "2", "--mode", "streaming", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["provider"], report["model"]) == ("local", "fake-model")
+    assert report["results"][0]["runs"] == 2 and report["results"][0]["failed"] == 0
+    sent = fake_server.generation_requests
+    assert len(sent) == 2 and all(r.body["model"] == "fake-model" for r in sent)
+
+
+def test_a_bad_config_file_is_reported_and_the_default_still_runs(config_dir: Path) -> None:
+    (config_dir / "config.toml").write_text("flush_interval_ms = = 3\n")
+    done = bench(*FAST)
+    assert done.returncode == 0
+    assert "config.toml:1" in done.stderr and "Traceback" not in done.stderr
