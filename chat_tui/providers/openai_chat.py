@@ -54,6 +54,7 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
     def __init__(self, *, compatible: bool = False, **connection: Any) -> None:
         super().__init__(**connection)  # see SdkAdapter.__init__
         self._compatible = compatible  # an OpenAI-compatible server, not OpenAI itself
+        self._usage_option = True  # send stream_options.include_usage (see _open_stream)
 
     def _make_client(self) -> openai.AsyncOpenAI:
         return openai.AsyncOpenAI(
@@ -82,19 +83,13 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             body["reasoning_effort"] = request.reasoning_effort
         if stream:
             body["stream"] = True
-            body["stream_options"] = {"include_usage": True}
+            if self._usage_option:
+                body["stream_options"] = {"include_usage": True}
         return body
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         try:
-            chunks = await self._client_for_loop().post(
-                _CHAT_COMPLETIONS,
-                body=self._body(request, stream=True),
-                cast_to=ChatCompletion,
-                options=_REQUEST_OPTIONS,
-                stream=True,
-                stream_cls=AsyncStream[ChatCompletionChunk],
-            )
+            chunks = await self._open_stream(request)
             # `async with` closes the HTTP response on cancel or aclose: the server sees it.
             async with chunks:
                 async for chunk in chunks:
@@ -102,6 +97,27 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
                         yield event
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
+
+    async def _open_stream(self, request: ChatRequest) -> AsyncStream[ChatCompletionChunk]:
+        try:
+            return await self._post_stream(request)
+        except openai.APIStatusError as exc:
+            if not (self._usage_option and _refuses_usage_option(exc)):
+                raise
+        # Strict or older compatible servers refuse `stream_options`: ask again without it
+        # (token counts are then estimated), and from now on never send it to this server.
+        self._usage_option = False
+        return await self._post_stream(request)
+
+    async def _post_stream(self, request: ChatRequest) -> AsyncStream[ChatCompletionChunk]:
+        return await self._client_for_loop().post(
+            _CHAT_COMPLETIONS,
+            body=self._body(request, stream=True),
+            cast_to=ChatCompletion,
+            options=_REQUEST_OPTIONS,
+            stream=True,
+            stream_cls=AsyncStream[ChatCompletionChunk],
+        )
 
     async def complete(self, request: ChatRequest) -> Reply:
         timeout = httpx2.Timeout(
@@ -154,6 +170,11 @@ def _chunk_events(chunk: Any) -> Iterator[StreamEvent]:
         yield _usage(chunk.usage)
     if chunk.choices and chunk.choices[0].finish_reason:
         yield _finish(chunk.choices[0].finish_reason)
+
+
+def _refuses_usage_option(exc: openai.APIStatusError) -> bool:
+    """A 400/422 that names `stream_options`: the server does not know the option."""
+    return exc.status_code in (400, 422) and "stream_options" in f"{exc.message} {exc.body}"
 
 
 def _reasoning_of(message: Any) -> str | None:

@@ -27,6 +27,8 @@ Choosing what a generation request gets (first match wins)
     server.on_model("m", s)         every request for model "m"
     server.default_scenario = s     everything else (default: 4 tokens "Hello, world!")
     server.model_ids["openai"] = [...]; server.models_error = Scenario.http_error(500)
+    server.refused_fields = {"stream_options"}   Chat Completions requests with these fields get
+                                    a 400 "Unrecognized request argument" (no scenario used)
 
 Scenarios (`Scenario`, frozen; `.with_(...)` makes a changed copy)
     Scenario.text(tokens, tokens_per_s=50, ttft_s=0.4)   normal reply; or delay_s= between deltas

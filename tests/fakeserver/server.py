@@ -78,6 +78,9 @@ class FakeProviderServer:
         self.default_scenario = Scenario()
         self.model_ids: dict[str, list[str]] = {k: list(v) for k, v in DEFAULT_MODELS.items()}
         self.models_error: Scenario | None = None  # an HTTP error for the models endpoints
+        # Chat Completions body fields answered with a 400, as strict or older
+        # OpenAI-compatible servers do (e.g. "stream_options"); no scenario is used up.
+        self.refused_fields: set[str] = set()
         self._queue: deque[Scenario] = deque()
         self._by_model: dict[str, Scenario] = {}
         self._records: list[RecordedRequest] = []
@@ -245,6 +248,11 @@ class FakeProviderServer:
             # What e.g. Ollama answers for a path it does not know (a base URL without /v1).
             await out.send_body(404, b"404 page not found", "text/plain")
             return True
+        refused = sorted(self.refused_fields & set(body)) if fmt_cls is OpenAIFormat else []
+        if refused:
+            message = f"Unrecognized request argument supplied: {refused[0]}"
+            refusal = Scenario(status=400, error_message=message)
+            return await self._http_error(fmt_cls, refusal, record, out)
         scenario = self._next_scenario(model)
         record.provider, record.model, record.streamed = fmt_cls.provider, model, stream
         record.scenario = scenario

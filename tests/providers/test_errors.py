@@ -123,6 +123,29 @@ async def test_compatible_server_without_key_gets_a_placeholder(fake_server: Fak
     assert fake_server.last.headers["authorization"] == "<redacted>"  # sent, and never recorded
 
 
+async def test_a_server_refusing_stream_options_is_asked_again_without_it(
+    fake_server: FakeProviderServer,
+):
+    fake_server.refused_fields = {"stream_options"}
+    fake_server.default_scenario = Scenario.text(["still ", "streams"], usage=False)
+    provider = build(fake_server, "compatible")
+    first = await collect(provider.stream(request_for("compatible")))
+    second = await collect(provider.stream(request_for("compatible")))
+    await provider.aclose()
+    assert first.error is None and first.text == second.text == "still streams"
+    sent = [r.body for r in fake_server.requests]
+    assert [("stream_options" in body) for body in sent] == [True, False, False]
+
+
+async def test_other_bad_requests_are_not_retried(fake_server: FakeProviderServer):
+    fake_server.script(Scenario.http_error(400, message="max_tokens is too large"))
+    provider = build(fake_server, "compatible")
+    got = await collect(provider.stream(request_for("compatible")))
+    await provider.aclose()
+    assert got.error is not None and "max_tokens is too large" in got.error.message
+    assert len(fake_server.requests) == 1
+
+
 # ---- the mapping itself ---------------------------------------------------------------------
 
 CTX = ErrorContext(label="Test", key_source="TEST_KEY", base_url="http://h/v1")
