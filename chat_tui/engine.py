@@ -29,6 +29,7 @@ from chat_tui.providers.base import (
     StreamEvent,
     TextDelta,
     Usage,
+    request_sent_callback,
 )
 
 Clock = Callable[[], float]
@@ -106,6 +107,10 @@ class ReplyRun:
         # Called once, from the reader, when the first text or reasoning arrives: a renderer
         # shows that at once instead of at its next tick (up to a whole flush interval later).
         self.on_first_content: Callable[[], None] | None = None
+        # Called once, from inside the request, when the provider says it is out (see
+        # providers.base.announce_request_sent): a UI does its own work after that.
+        self.on_request_sent: Callable[[], None] | None = None
+        self._request_out = False
 
     @property
     def has_content(self) -> bool:
@@ -150,17 +155,27 @@ class ReplyRun:
     async def _attempt(self) -> None:
         self.state = RunState.WAITING
         self.t_send = self.clock()
-        if self.streaming:
-            # aclosing: however the loop ends, the HTTP response is closed at once.
-            async with contextlib.aclosing(self.provider.stream(self.request)) as events:
-                await self._read(events)
-        else:
-            reply = await self.provider.complete(self.request)
-            self.arrivals.append(self.clock())
-            self.reasoning.write(reply.reasoning)
-            self.text.write(reply.text)
-            self._merge_usage(reply.usage)
-            self.finish = reply.finish
+        announcement = request_sent_callback.set(self._request_sent)
+        try:
+            if self.streaming:
+                # aclosing: however the loop ends, the HTTP response is closed at once.
+                async with contextlib.aclosing(self.provider.stream(self.request)) as events:
+                    await self._read(events)
+            else:
+                reply = await self.provider.complete(self.request)
+                self.arrivals.append(self.clock())
+                self.reasoning.write(reply.reasoning)
+                self.text.write(reply.text)
+                self._merge_usage(reply.usage)
+                self.finish = reply.finish
+        finally:
+            request_sent_callback.reset(announcement)
+
+    def _request_sent(self) -> None:
+        if not self._request_out:
+            self._request_out = True
+            if self.on_request_sent is not None:
+                self.on_request_sent()
 
     async def _read(self, events: AsyncIterator[StreamEvent]) -> None:
         async for event in events:

@@ -19,7 +19,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import to_provider_error
-from chat_tui.providers.sdk_adapter import SdkAdapter
+from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
 # Anthropic requires max_tokens; this is used when neither the request nor the config sets one.
 DEFAULT_MAX_TOKENS = 8192
@@ -44,6 +44,7 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
+            http_client=anthropic.DefaultAsyncHttpxClient(event_hooks=EVENT_HOOKS),
         )
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:

@@ -8,7 +8,8 @@ imports an SDK.
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -155,3 +156,20 @@ class Provider(Protocol):
     async def list_models(self) -> list[str]: ...
 
     async def aclose(self) -> None: ...
+
+
+# ---- the request is out ---------------------------------------------------------------------
+
+# Set, for the task running a request, by whoever runs it (the engine). An adapter calls it
+# through `announce_request_sent()` once its request has been written to the network (or
+# while it waits to connect), so the UI can do its work while the server is working rather
+# than between the request's first bytes and its last.
+request_sent_callback: ContextVar[Callable[[], None] | None] = ContextVar(
+    "chat_tui_request_sent_callback", default=None
+)
+
+
+def announce_request_sent() -> None:
+    callback = request_sent_callback.get()
+    if callback is not None:
+        callback()

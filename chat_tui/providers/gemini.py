@@ -33,7 +33,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import to_provider_error
-from chat_tui.providers.sdk_adapter import SdkAdapter
+from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
 _FILTERED = {
     "SAFETY",
@@ -95,7 +95,7 @@ class GeminiProvider(SdkAdapter[genai.Client]):
         transport = _ResponseTrackingTransport(
             connect_timeout_s=self._connect_timeout_s, idle_timeout_s=self._idle_timeout_s
         )
-        self._http = httpx2.AsyncClient(transport=transport)
+        self._http = httpx2.AsyncClient(transport=transport, event_hooks=EVENT_HOOKS)
         options = types.HttpOptions(base_url=self.base_url, httpx_async_client=self._http)
         # vertexai=False: ignore GOOGLE_GENAI_USE_VERTEXAI, this is the Developer API.
         return genai.Client(vertexai=False, api_key=self._api_key, http_options=options)

@@ -23,7 +23,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import ErrorContext, to_provider_error
-from chat_tui.providers.sdk_adapter import SdkAdapter
+from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
 # Servers that need no key still make the SDK want one; this never leaves for a real key.
 NO_KEY_PLACEHOLDER = "no-key-needed"
@@ -62,6 +62,7 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
+            http_client=openai.DefaultAsyncHttpxClient(event_hooks=EVENT_HOOKS),
         )
 
     def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:

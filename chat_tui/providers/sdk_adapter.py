@@ -1,13 +1,41 @@
 """What the OpenAI, Anthropic and Gemini adapters share: who they talk to, the key and the
-timeouts, one SDK client per event loop, and the context their error messages need."""
+timeouts, one SDK client per event loop, the context their error messages need, and the hook
+that tells the engine when a request is out."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Generic, TypeVar
 
-from chat_tui.providers.base import ChatRequest
+import httpx2
+
+from chat_tui.providers.base import ChatRequest, announce_request_sent
 from chat_tui.providers.errors import ErrorContext
+
+# httpcore's trace events after which the client only waits: the request's last byte is
+# written, or a connection is being opened (a round trip or more, plus TLS).
+_REQUEST_OUT = frozenset(
+    {
+        "http11.send_request_body.complete",
+        "http2.send_request_body.complete",
+        "connection.connect_tcp.started",
+        "connection.connect_unix_socket.started",
+    }
+)
+
+
+async def _trace(event: str, _info: dict[str, Any]) -> None:
+    if event in _REQUEST_OUT:
+        announce_request_sent()
+
+
+async def _traced(request: httpx2.Request) -> None:
+    # httpcore's documented `trace` request extension: called around each step of a request.
+    request.extensions = {**request.extensions, "trace": _trace}
+
+
+# Passed as `event_hooks=` to each SDK's httpx client (see announce_request_sent).
+EVENT_HOOKS: dict[str, list[Any]] = {"request": [_traced]}
 
 Client = TypeVar("Client")
 

@@ -23,6 +23,7 @@ from chat_tui.providers.base import (
     StreamEvent,
     TextDelta,
     Usage,
+    announce_request_sent,
 )
 
 
@@ -75,6 +76,7 @@ class SimulatedProvider:
         return self._ttft_s, self._tokens_per_s
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        announce_request_sent()  # nothing to send: the "server" starts at once
         ttft_s, tokens_per_s = self._speed(request.model)
         pieces = tokenize(self._reply_text(request))
         self.generated_tokens = 0
@@ -97,6 +99,7 @@ class SimulatedProvider:
         yield Finish(FinishReason.STOP, "stop")
 
     async def complete(self, request: ChatRequest) -> Reply:
+        announce_request_sent()
         ttft_s, tokens_per_s = self._speed(request.model)
         text = self._reply_text(request)
         pieces = tokenize(text)

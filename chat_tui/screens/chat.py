@@ -40,6 +40,8 @@ OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY (or run Ollama locally) and 
 start with --provider NAME. ctrl+t toggles non-streaming mode; F1 lists every key."""
 
 SPARKLINE_POINTS = 48
+# The messages of a send appear once its request is out; this long at most if no word comes.
+SHOW_REPLY_AT_THE_LATEST_S = 0.05
 _RETRY_AFTER_SENTENCE = re.compile(r"\s*Retry after [^.]*(\.\d+[^.]*)?\.?", re.IGNORECASE)
 
 
@@ -86,7 +88,8 @@ class ChatScreen(ChatCommands, Screen[None]):
         self.session = session
         self.flush_interval_s = flush_interval_s
         self.pending: PendingReply | None = None
-        self._pending_widget: AssistantMessage | None = None
+        self._pending_widget: AssistantMessage | None = None  # None until _show_reply
+        self._unshown_user_text: str | None = None
         self._flush_timer: Timer | None = None
         self.flush_count = 0  # renders of a reply in flight (tests and benchmarks read it)
 
@@ -162,35 +165,51 @@ class ChatScreen(ChatCommands, Screen[None]):
             )
             return
         self.prompt.clear()
-        for welcome in self.query("#welcome"):
-            welcome.remove()
         self.session.add_user_turn(text)
-        self.log_view.add_user(text)
-        self._start_reply()
+        self._start_reply(user_text=text)
 
-    def _start_reply(self) -> None:
+    def _start_reply(self, user_text: str | None = None) -> None:
+        """Send the request, then show it (`_show_reply`) once it is out: the UI work of a send
+        (2-4 ms here) had delayed the request and split its head from its body."""
         # Full garbage collections over everything the app holds took 60-120 ms, stalling
         # the loop mid-stream; frozen objects are skipped until the reply ends (unfreeze).
         gc.freeze()
         pending = self.session.start_reply()
+        self.pending = pending
+        self._pending_widget = None
+        self._unshown_user_text = user_text
+        self.flush_count = 0
+        # Posted, not called: the run calls these from inside its request and its reader,
+        # which never wait on the UI.
+        pending.run.on_request_sent = partial(self.call_later, self._show_reply, pending)
+        pending.run.on_first_content = partial(self.call_later, self._flush_first_content)
+        self._run_reply(pending)
+        # An adapter that never says its request is out must not keep the messages hidden.
+        self.set_timer(SHOW_REPLY_AT_THE_LATEST_S, partial(self._show_reply, pending))
+
+    def _show_reply(self, pending: PendingReply) -> None:
+        """The user's message, the reply with its typing indicator, the flush timer and the
+        status bar (once per reply: the request is out, its first token came, or it ended)."""
+        if self.pending is not pending or self._pending_widget is not None:
+            return
+        for welcome in self.query("#welcome"):
+            welcome.remove()
+        if self._unshown_user_text is not None:
+            self.log_view.add_user(self._unshown_user_text)
+            self._unshown_user_text = None
         waiting = (
             "waiting for the first token"
             if pending.run.streaming
-            else ("waiting for the whole reply (non-streaming)")
+            else "waiting for the whole reply (non-streaming)"
         )
         widget = AssistantMessage(reply_label(pending.turn), waiting_label=waiting)
         self.log_view.add_assistant(widget)
         self.log_view.follow()
-        self.pending = pending
         self._pending_widget = widget
-        self.flush_count = 0
         self._flush_timer = self.set_interval(self.flush_interval_s, self._flush)
-        # Posted, not called: the reader calls this, and reading never waits on rendering.
-        pending.run.on_first_content = partial(self.call_later, self._flush_first_content)
         # A steady cursor while the reply streams: each blink is a frame of its own.
         self.prompt.cursor_blink = False
         self._show_status(pending)
-        self._run_reply(pending)
 
     @work(exclusive=True, group="reply", exit_on_error=False)
     async def _run_reply(self, pending: PendingReply) -> None:
@@ -218,6 +237,8 @@ class ChatScreen(ChatCommands, Screen[None]):
     def _flush_first_content(self) -> None:
         """The first token replaces the typing indicator as soon as it arrives, not at the next
         tick (up to a whole interval later); the cadence restarts from here."""
+        if self.pending is not None:
+            self._show_reply(self.pending)
         self._flush()
         if self._flush_timer is not None:
             self._flush_timer.reset()
@@ -226,6 +247,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         """The run ended: flush the rest, record the turn, show the final figures."""
         if self.pending is not pending:
             return
+        self._show_reply(pending)
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None

@@ -384,6 +384,9 @@ class AssistantMessage(Vertical):
 
     def append(self, text: str, reasoning: str = "") -> None:
         """Add newly received text (and reasoning); called once per flush."""
+        if not self.is_mounted:  # a first token or an end can come before compose has run
+            self.call_later(self.append, text, reasoning)
+            return
         if reasoning:
             self.stop_waiting()
             self._append_reasoning(visible_text(reasoning))
@@ -415,6 +418,9 @@ class AssistantMessage(Vertical):
 
     def finish(self, turn: Turn) -> None:
         """The reply ended (completed, cancelled or failed): show its record."""
+        if not self.is_mounted:
+            self.call_later(self.finish, turn)
+            return
         self.stop_waiting()
         self._body.finish()
         if self._reasoning and self.text:

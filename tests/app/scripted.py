@@ -14,6 +14,7 @@ from chat_tui.providers.base import (
     StreamEvent,
     TextDelta,
     Usage,
+    announce_request_sent,
 )
 
 Step = str | asyncio.Event | ProviderError
@@ -35,6 +36,7 @@ class ScriptedProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         self.requests.append(request)
+        announce_request_sent()  # as a real adapter does once its request is written
         try:
             for step in self.steps:
                 if isinstance(step, asyncio.Event):
@@ -52,6 +54,7 @@ class ScriptedProvider:
 
     async def complete(self, request: ChatRequest) -> Reply:
         self.requests.append(request)
+        announce_request_sent()
         text = ""
         for step in self.steps:
             if isinstance(step, asyncio.Event):

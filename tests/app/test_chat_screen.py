@@ -6,7 +6,7 @@ import asyncio
 import re
 
 from chat_tui.conversation import MessageStatus
-from chat_tui.providers.base import ChatMessage, ChatRequest, Usage
+from chat_tui.providers.base import ChatMessage, ChatRequest, TextDelta, Usage
 from chat_tui.providers.simulated import SimulatedProvider, compose_reply
 from chat_tui.widgets.messages import AssistantMessage, TypingIndicator, UserMessage
 
@@ -48,6 +48,42 @@ async def test_the_first_token_shows_at_once_not_at_the_next_flush_tick() -> Non
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert replies(app)[-1].text == "Hello world", "the final flush brings the rest"
+
+
+async def test_the_request_starts_before_the_messages_are_mounted() -> None:
+    mounted_at_request: list[int] = []
+
+    class Recording(ScriptedProvider):
+        def stream(self, request):  # type: ignore[override]
+            mounted_at_request.append(len(app.chat.query(UserMessage)))
+            return super().stream(request)
+
+    app = make_app(Recording(["Hi", " there"]))
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "hello")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert mounted_at_request == [0], "the request waited for the UI"
+        assert len(app.chat.query(UserMessage)) == 1
+        assert replies(app)[-1].text == "Hi there"
+
+
+async def test_messages_show_even_if_the_provider_never_says_its_request_is_out() -> None:
+    release = asyncio.Event()
+
+    class Silent(ScriptedProvider):
+        async def stream(self, request):  # type: ignore[override]
+            self.requests.append(request)
+            await release.wait()
+            yield TextDelta("late")
+
+    app = make_app(Silent([]))
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "anyone there")
+        await wait_until(pilot, lambda: "anyone there" in screen_text(app))
+        assert app.chat.query(TypingIndicator) and replies(app)[-1].text == ""
+        release.set()
+        await wait_until(pilot, lambda: replies(app)[-1].text == "late")
 
 
 async def test_tokens_appear_across_several_flushes_and_the_text_is_complete() -> None:

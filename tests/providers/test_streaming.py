@@ -12,6 +12,7 @@ from chat_tui.providers.base import (
     FinishReason,
     Provider,
     Usage,
+    request_sent_callback,
 )
 from tests.fakeserver import FakeProviderServer, Scenario
 from tests.fakeserver import Finish as ServerFinish
@@ -33,6 +34,21 @@ async def test_stream_text_usage_and_finish(fake_server: FakeProviderServer, pro
     assert got.of_type(Finish) == [Finish(FinishReason.STOP, got.of_type(Finish)[0].raw)]
     assert fake_server.last.streamed
     assert len(fake_server.last.delta_sent_at) == 3
+
+
+async def test_the_adapter_says_when_its_request_is_out(
+    fake_server: FakeProviderServer, provider: Provider
+):
+    request = request_for_provider(provider)
+    await collect(provider.stream(request))  # from here on the connection is open
+    seen: list[str] = []
+    announcement = request_sent_callback.set(lambda: seen.append("request out"))
+    try:
+        async for event in provider.stream(request):
+            seen.append(type(event).__name__)
+    finally:
+        request_sent_callback.reset(announcement)
+    assert seen[0] == "request out" and seen.count("request out") == 1, seen
 
 
 async def test_stream_maps_length_and_content_filter(
