@@ -45,6 +45,12 @@ SHOW_REPLY_AT_THE_LATEST_S = 0.05
 _RETRY_AFTER_SENTENCE = re.compile(r"\s*Retry after [^.]*(\.\d+[^.]*)?\.?", re.IGNORECASE)
 
 
+def _waiting(run: ReplyRun) -> str:
+    if run.streaming:
+        return "waiting for the first token"
+    return "waiting for the whole reply (non-streaming)"
+
+
 class ChatScreen(ChatCommands, Screen[None]):
     AUTO_FOCUS = "PromptInput"
 
@@ -197,12 +203,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         if self._unshown_user_text is not None:
             self.log_view.add_user(self._unshown_user_text)
             self._unshown_user_text = None
-        waiting = (
-            "waiting for the first token"
-            if pending.run.streaming
-            else "waiting for the whole reply (non-streaming)"
-        )
-        widget = AssistantMessage(reply_label(pending.turn), waiting_label=waiting)
+        widget = AssistantMessage(reply_label(pending.turn), waiting_label=_waiting(pending.run))
         self.log_view.add_assistant(widget)
         self.log_view.follow()
         self._pending_widget = widget
@@ -303,7 +304,7 @@ class ChatScreen(ChatCommands, Screen[None]):
     def _show_status(self, pending: PendingReply) -> None:
         run = pending.run
         state = {
-            RunState.WAITING: "waiting for the first token",
+            RunState.WAITING: _waiting(run),
             RunState.RECEIVING: "receiving",
             RunState.COMPLETE: "done",
             RunState.CANCELLED: "cancelled",

@@ -175,6 +175,7 @@ async def test_non_streaming_shows_nothing_until_the_whole_reply() -> None:
             await pilot.pause(0.06)
             assert replies(app)[-1].text == ""
             assert app.chat.query(TypingIndicator)
+        assert "waiting for the whole reply" in app.chat.status_bar.text
         release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
