@@ -71,16 +71,21 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         try:
+            # The raw events, not `messages.stream()`: that helper also rebuilds the whole
+            # message after every event (a third more CPU per token here).
+            events = await self._client_for_loop().messages.create(
+                **self._params(request), stream=True
+            )
             # Leaving the `async with` (finish, cancel, aclose) closes the HTTP response.
-            async with self._client_for_loop().messages.stream(**self._params(request)) as events:
+            async with events:
                 async for event in events:
                     match event.type:
-                        case "text":
-                            if event.text:
-                                yield TextDelta(event.text)
-                        case "thinking":
-                            if event.thinking:
-                                yield ReasoningDelta(event.thinking)
+                        case "content_block_delta":
+                            delta = event.delta
+                            if delta.type == "text_delta" and delta.text:
+                                yield TextDelta(delta.text)
+                            elif delta.type == "thinking_delta" and delta.thinking:
+                                yield ReasoningDelta(delta.thinking)
                         case "message_start":
                             yield _input_usage(event.message.usage)
                         case "message_delta":
