@@ -137,6 +137,7 @@ def test_a_refused_key_exits_3_naming_the_variable(
     assert conversation.turns[-1].status is MessageStatus.ERROR
 
 
+@pytest.mark.usefixtures("children_get_ctrl_c")
 def test_ctrl_c_closes_the_stream_keeps_the_partial_and_exits_130(
     home: Path, fake_server: FakeProviderServer
 ) -> None:

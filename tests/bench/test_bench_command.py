@@ -69,6 +69,7 @@ def test_json_is_valid_and_consistent() -> None:
     assert non_streaming["runs"] == 2 and non_streaming["ttft_p50_s"] > 0
 
 
+@pytest.mark.usefixtures("children_get_ctrl_c")
 def test_ctrl_c_prints_what_was_measured() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "chat_tui", "bench", "--model", "simulated-fast", "--runs", "50"],
