@@ -4,8 +4,8 @@ Transport: google-genai's async client silently switches to aiohttp whenever aio
 imported (textual-dev pulls it in), and its aiohttp path sleeps 1-10 s and retries on
 connection errors by itself. So the same install could behave differently for a developer and
 a user. We pin httpx2 by passing our own `httpx2.AsyncClient` (`HttpOptions.
-httpx_async_client`), which makes the SDK's `_use_aiohttp()` false. That client's transport
-also sets the timeouts (connect, and per-read idle) and records the responses it opens, so a
+httpx_async_client`), which makes the SDK's `_use_aiohttp()` false. That client's hooks
+also set the timeouts (connect, and per-read idle) and record the responses it opens, so a
 stream can be closed for sure: the SDK has no close handle, and closing its generator does
 not close the HTTP response.
 """
@@ -52,38 +52,38 @@ _THINKING_MODEL = re.compile(r"gemini-(2\.5|[3-9])|thinking", re.IGNORECASE)
 _THINKING_LEVELS = {"minimal", "low", "medium", "high"}
 WHOLE_REPLY_TIMEOUT_S = 600.0  # read timeout of a non-streaming call (see openai_chat)
 
-# The responses opened by the stream running in this context (see _ResponseTrackingTransport).
+# The responses opened by the stream running in this context (see _event_hooks).
 _opened_responses: ContextVar[list[httpx2.Response] | None] = ContextVar(
     "chat_tui_gemini_opened_responses", default=None
 )
 
 
-class _ResponseTrackingTransport(httpx2.AsyncHTTPTransport):
-    """Applies our timeouts to every request and remembers the responses a stream opened."""
+def _event_hooks(*, connect_timeout_s: float, idle_timeout_s: float) -> dict[str, list[Any]]:
+    """Hooks of the httpx client the SDK is pinned to: our timeouts on every request, and the
+    responses a stream opened remembered (hooks, not a transport of our own, so the default
+    transport still honours HTTPS_PROXY and the other proxy variables)."""
+    # The SDK passes its own (single, millisecond) timeout, or none: replace it so the connect
+    # timeout and the per-read idle timeout differ, as for the other providers.
+    stream_timeouts = {
+        "connect": connect_timeout_s,
+        "read": idle_timeout_s,
+        "write": idle_timeout_s,
+        "pool": connect_timeout_s,
+    }
+    # A whole (non-streaming) reply arrives in one piece after generation: allow longer.
+    whole_timeouts = stream_timeouts | {"read": max(idle_timeout_s, WHOLE_REPLY_TIMEOUT_S)}
 
-    def __init__(self, *, connect_timeout_s: float, idle_timeout_s: float) -> None:
-        super().__init__()
-        # The SDK passes its own (single, millisecond) timeout, or none: replace it here so the
-        # connect timeout and the per-read idle timeout differ, as for the other providers.
-        self._stream_timeouts = {
-            "connect": connect_timeout_s,
-            "read": idle_timeout_s,
-            "write": idle_timeout_s,
-            "pool": connect_timeout_s,
-        }
-        # A whole (non-streaming) reply arrives in one piece after generation: allow longer.
-        whole_read = max(idle_timeout_s, WHOLE_REPLY_TIMEOUT_S)
-        self._whole_timeouts = self._stream_timeouts | {"read": whole_read}
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+    async def apply_timeouts(request: httpx2.Request) -> None:
         streaming = request.url.path.endswith(":streamGenerateContent")
-        timeouts = self._stream_timeouts if streaming else self._whole_timeouts
+        timeouts = stream_timeouts if streaming else whole_timeouts
         request.extensions = {**request.extensions, "timeout": timeouts}
-        response = await super().handle_async_request(request)
+
+    async def remember(response: httpx2.Response) -> None:
         opened = _opened_responses.get()
         if opened is not None:
             opened.append(response)
-        return response
+
+    return {"request": [apply_timeouts, *EVENT_HOOKS["request"]], "response": [remember]}
 
 
 class GeminiProvider(SdkAdapter[genai.Client]):
@@ -92,10 +92,10 @@ class GeminiProvider(SdkAdapter[genai.Client]):
     _http: httpx2.AsyncClient | None = None  # the client the SDK is pinned to
 
     def _make_client(self) -> genai.Client:
-        transport = _ResponseTrackingTransport(
+        hooks = _event_hooks(
             connect_timeout_s=self._connect_timeout_s, idle_timeout_s=self._idle_timeout_s
         )
-        self._http = httpx2.AsyncClient(transport=transport, event_hooks=EVENT_HOOKS)
+        self._http = httpx2.AsyncClient(event_hooks=hooks)
         options = types.HttpOptions(base_url=self.base_url, httpx_async_client=self._http)
         # vertexai=False: ignore GOOGLE_GENAI_USE_VERTEXAI, this is the Developer API.
         return genai.Client(vertexai=False, api_key=self._api_key, http_options=options)

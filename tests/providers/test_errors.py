@@ -10,7 +10,7 @@ import pytest
 from chat_tui.providers.base import FailureKind, Provider, ProviderError
 from chat_tui.providers.errors import ErrorContext, parse_retry_after, to_provider_error
 from tests.fakeserver import FakeProviderServer, Scenario
-from tests.providers.conftest import KEY_HINTS, build, collect, request_for
+from tests.providers.conftest import KEY_HINTS, PATHS, build, collect, request_for
 
 MID_STREAM = [
     pytest.param(Scenario.drop(after=2), FailureKind.CONNECTION_LOST, id="drop-fin"),
@@ -144,6 +144,22 @@ async def test_other_bad_requests_are_not_retried(fake_server: FakeProviderServe
     await provider.aclose()
     assert got.error is not None and "max_tokens is too large" in got.error.message
     assert len(fake_server.requests) == 1
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_a_proxy_from_the_environment_is_used(
+    fake_server: FakeProviderServer, monkeypatch: pytest.MonkeyPatch, path: str
+):
+    # The fake server stands in for the proxy: it answers a request for any host.
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", fake_server.url)
+    unreachable = "http://provider.invalid" + ("/v1" if path in ("openai", "compatible") else "")
+    provider = build(fake_server, path, base_url=unreachable)
+    got = await collect(provider.stream(request_for(path)))
+    await provider.aclose()
+    assert got.error is None and got.text, got.error
+    assert fake_server.last.headers["host"] == "provider.invalid"
 
 
 # ---- the mapping itself ---------------------------------------------------------------------
