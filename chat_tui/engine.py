@@ -29,7 +29,8 @@ from chat_tui.providers.base import (
     StreamEvent,
     TextDelta,
     Usage,
-    request_sent_callback,
+    WireTimes,
+    wire_times,
 )
 
 Clock = Callable[[], float]
@@ -95,6 +96,8 @@ class ReplyRun:
         self.text = DeltaBuffer()
         self.reasoning = DeltaBuffer()
         self.state = RunState.WAITING
+        # When the request went out (see providers.base.WireTimes; until the provider says,
+        # when this attempt started).
         self.t_send: float | None = None
         self.t_end: float | None = None
         self.arrivals: list[float] = []  # one stamp per content delta (text or reasoning)
@@ -111,6 +114,7 @@ class ReplyRun:
         # providers.base.announce_request_sent): a UI does its own work after that.
         self.on_request_sent: Callable[[], None] | None = None
         self._request_out = False
+        self.wire: WireTimes | None = None  # the current attempt's
 
     @property
     def has_content(self) -> bool:
@@ -155,7 +159,8 @@ class ReplyRun:
     async def _attempt(self) -> None:
         self.state = RunState.WAITING
         self.t_send = self.clock()
-        announcement = request_sent_callback.set(self._request_sent)
+        self.wire = WireTimes(self.clock, self._request_sent)
+        stamping = wire_times.set(self.wire)
         try:
             if self.streaming:
                 # aclosing: however the loop ends, the HTTP response is closed at once.
@@ -163,15 +168,16 @@ class ReplyRun:
                     await self._read(events)
             else:
                 reply = await self.provider.complete(self.request)
-                self.arrivals.append(self.clock())
+                self.arrivals.append(self._arrival())
                 self.reasoning.write(reply.reasoning)
                 self.text.write(reply.text)
                 self._merge_usage(reply.usage)
                 self.finish = reply.finish
         finally:
-            request_sent_callback.reset(announcement)
+            wire_times.reset(stamping)
 
-    def _request_sent(self) -> None:
+    def _request_sent(self, at: float) -> None:
+        self.t_send = at
         if not self._request_out:
             self._request_out = True
             if self.on_request_sent is not None:
@@ -182,13 +188,13 @@ class ReplyRun:
             # Keep this body tiny: cancellation must land inside the provider's read.
             if isinstance(event, TextDelta):
                 if event.text:
-                    self.arrivals.append(self.clock())
+                    self.arrivals.append(self._arrival())
                     self.text.write(event.text)
                     if self.state is not RunState.RECEIVING:
                         self._first_content()
             elif isinstance(event, ReasoningDelta):
                 if event.text:
-                    self.arrivals.append(self.clock())
+                    self.arrivals.append(self._arrival())
                     self.reasoning.write(event.text)
                     if self.state is not RunState.RECEIVING:
                         self._first_content()
@@ -196,6 +202,11 @@ class ReplyRun:
                 self._merge_usage(event)
             elif isinstance(event, Finish):
                 self.finish = event
+
+    def _arrival(self) -> float:
+        # When the bytes carrying this event were read; now, if no network was read.
+        read_at = self.wire.read_at if self.wire is not None else None
+        return self.clock() if read_at is None else read_at
 
     def _first_content(self) -> None:
         self.state = RunState.RECEIVING

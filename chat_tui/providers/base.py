@@ -158,18 +158,47 @@ class Provider(Protocol):
     async def aclose(self) -> None: ...
 
 
-# ---- the request is out ---------------------------------------------------------------------
+# ---- when the request went out and the reply came in ---------------------------------------
 
-# Set, for the task running a request, by whoever runs it (the engine). An adapter calls it
-# through `announce_request_sent()` once its request has been written to the network (or
-# while it waits to connect), so the UI can do its work while the server is working rather
-# than between the request's first bytes and its last.
-request_sent_callback: ContextVar[Callable[[], None] | None] = ContextVar(
-    "chat_tui_request_sent_callback", default=None
-)
+
+class WireTimes:
+    """When one attempt's request went out, and when its reply's latest bytes were read, as
+    the HTTP layer saw it.
+
+    Stamps taken around the SDK call would also count the SDK's own work: building the request
+    before anything is sent (1-3 ms) and decoding each event after its bytes have arrived
+    (about 1 ms for the first). That is the client's time, not the provider's, and it differs
+    from one SDK to the next, so TTFT and ITL are measured between these moments instead.
+    Set for the task running a request by whoever runs it (the engine); an adapter with no
+    network under it only says when it starts (`announce_request_sent`).
+    """
+
+    __slots__ = ("_clock", "_on_sent", "read_at", "sent_at")
+
+    def __init__(self, clock: Callable[[], float], on_sent: Callable[[float], None]) -> None:
+        self._clock = clock
+        self._on_sent = on_sent
+        self.sent_at: float | None = None
+        self.read_at: float | None = None
+
+    def request_sent(self) -> None:
+        """The request's last byte is written, or a connection is being opened (its round
+        trips are the network's time, so they count)."""
+        if self.sent_at is None:
+            self.sent_at = at = self._clock()
+            self._on_sent(at)
+
+    def bytes_read(self) -> None:
+        self.read_at = self._clock()
+
+
+wire_times: ContextVar[WireTimes | None] = ContextVar("chat_tui_wire_times", default=None)
 
 
 def announce_request_sent() -> None:
-    callback = request_sent_callback.get()
-    if callback is not None:
-        callback()
+    """Called by an adapter once its request is out: the engine then counts TTFT from here,
+    and the UI does its own work while the server is working rather than between the
+    request's first bytes and its last."""
+    times = wire_times.get()
+    if times is not None:
+        times.request_sent()

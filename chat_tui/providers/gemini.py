@@ -83,7 +83,10 @@ def _event_hooks(*, connect_timeout_s: float, idle_timeout_s: float) -> dict[str
         if opened is not None:
             opened.append(response)
 
-    return {"request": [apply_timeouts, *EVENT_HOOKS["request"]], "response": [remember]}
+    return {
+        "request": [apply_timeouts, *EVENT_HOOKS["request"]],
+        "response": [remember, *EVENT_HOOKS["response"]],
+    }
 
 
 class GeminiProvider(SdkAdapter[genai.Client]):

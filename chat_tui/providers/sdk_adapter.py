@@ -1,15 +1,16 @@
 """What the OpenAI, Anthropic and Gemini adapters share: who they talk to, the key and the
-timeouts, one SDK client per event loop, the context their error messages need, and the hook
-that tells the engine when a request is out."""
+timeouts, one SDK client per event loop, the context their error messages need, and the httpx
+hooks that tell the engine when a request went out and when its reply's bytes came in."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any, Generic, TypeVar
 
 import httpx2
 
-from chat_tui.providers.base import ChatRequest, announce_request_sent
+from chat_tui.providers.base import ChatRequest, WireTimes, announce_request_sent, wire_times
 from chat_tui.providers.errors import ErrorContext
 
 # httpcore's trace events after which the client only waits: the request's last byte is
@@ -34,8 +35,30 @@ async def _traced(request: httpx2.Request) -> None:
     request.extensions = {**request.extensions, "trace": _trace}
 
 
-# Passed as `event_hooks=` to each SDK's httpx client (see announce_request_sent).
-EVENT_HOOKS: dict[str, list[Any]] = {"request": [_traced]}
+class _StampedStream(httpx2.AsyncByteStream):
+    """A response body that stamps each read, before the SDK decodes what it brought."""
+
+    def __init__(self, inner: httpx2.AsyncByteStream, times: WireTimes) -> None:
+        self._inner = inner
+        self._times = times
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            self._times.bytes_read()
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def _stamp_reads(response: httpx2.Response) -> None:
+    times = wire_times.get()
+    if times is not None:
+        response.stream = _StampedStream(response.stream, times)
+
+
+# Passed as `event_hooks=` to each SDK's httpx client (see providers.base.WireTimes).
+EVENT_HOOKS: dict[str, list[Any]] = {"request": [_traced], "response": [_stamp_reads]}
 
 Client = TypeVar("Client")
 

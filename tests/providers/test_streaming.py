@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from chat_tui.providers.base import (
     ChatMessage,
@@ -12,7 +13,8 @@ from chat_tui.providers.base import (
     FinishReason,
     Provider,
     Usage,
-    request_sent_callback,
+    WireTimes,
+    wire_times,
 )
 from tests.fakeserver import FakeProviderServer, Scenario
 from tests.fakeserver import Finish as ServerFinish
@@ -36,19 +38,45 @@ async def test_stream_text_usage_and_finish(fake_server: FakeProviderServer, pro
     assert len(fake_server.last.delta_sent_at) == 3
 
 
-async def test_the_adapter_says_when_its_request_is_out(
+async def test_the_adapter_stamps_its_request_out_and_each_read(
     fake_server: FakeProviderServer, provider: Provider
 ):
     request = request_for_provider(provider)
     await collect(provider.stream(request))  # from here on the connection is open
     seen: list[str] = []
-    announcement = request_sent_callback.set(lambda: seen.append("request out"))
+    times = WireTimes(time.perf_counter, lambda _at: seen.append("request out"))
+    read_before: list[float | None] = []
+    stamping = wire_times.set(times)
     try:
         async for event in provider.stream(request):
             seen.append(type(event).__name__)
+            read_before.append(times.read_at)
+            await asyncio.sleep(0.002)  # a read stamped now would stand out below
     finally:
-        request_sent_callback.reset(announcement)
+        wire_times.reset(stamping)
     assert seen[0] == "request out" and seen.count("request out") == 1, seen
+    # Each event carries the stamp of the read that brought its bytes, taken before the SDK
+    # decoded them: the stamp is in place when the event arrives, and before the request
+    # went out there was nothing to read.
+    assert times.sent_at is not None
+    assert all(stamp is not None and stamp > times.sent_at for stamp in read_before)
+    assert time.perf_counter() - read_before[-1] >= 0.002
+
+
+async def test_a_whole_reply_is_stamped_when_its_last_byte_is_read(
+    fake_server: FakeProviderServer, provider: Provider
+):
+    request = request_for_provider(provider)
+    times = WireTimes(time.perf_counter, lambda _at: None)
+    stamping = wire_times.set(times)
+    try:
+        reply = await provider.complete(request)
+        returned_at = time.perf_counter()
+    finally:
+        wire_times.reset(stamping)
+    assert reply.text
+    assert times.sent_at is not None and times.read_at is not None
+    assert times.sent_at < times.read_at <= returned_at
 
 
 async def test_stream_maps_length_and_content_filter(

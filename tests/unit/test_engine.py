@@ -8,7 +8,16 @@ import itertools
 import pytest
 
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
-from chat_tui.providers.base import ChatMessage, ChatRequest, FailureKind, ProviderError, Usage
+from chat_tui.providers.base import (
+    ChatMessage,
+    ChatRequest,
+    FailureKind,
+    ProviderError,
+    TextDelta,
+    Usage,
+    announce_request_sent,
+    wire_times,
+)
 from tests.app.scripted import ScriptedProvider
 
 REQUEST = ChatRequest(model="m", messages=(ChatMessage("user", "hi"),))
@@ -30,6 +39,36 @@ async def test_stream_is_stamped_and_measured() -> None:
     m = run.snapshot()
     assert m.output_tokens == 3 and not m.tokens_estimated
     assert m.ttft_s == pytest.approx(0.01)
+
+
+class OverTheWire(ScriptedProvider):
+    """Says when its request went out and when bytes came in, with client work either side
+    (each reading of the fake clock is a tick of 10 ms)."""
+
+    def __init__(self, clock) -> None:
+        super().__init__([])
+        self.clock = clock
+
+    async def stream(self, request):  # type: ignore[override]
+        times = wire_times.get()
+        assert times is not None
+        for _ in range(3):  # building the request
+            self.clock()
+        announce_request_sent()
+        times.bytes_read()
+        for _ in range(5):  # decoding the event
+            self.clock()
+        yield TextDelta("a")
+
+
+async def test_ttft_runs_from_request_out_to_bytes_in_not_around_the_sdk() -> None:
+    clock = fake_clock()
+    run = ReplyRun(OverTheWire(clock), REQUEST, clock=clock)
+    await run.run()
+    assert run.wire is not None and run.wire.sent_at is not None
+    assert run.t_send == run.wire.sent_at
+    assert run.arrivals == [run.wire.read_at]
+    assert run.snapshot().ttft_s == pytest.approx(0.01)
 
 
 async def test_first_content_is_announced_once_with_that_token_already_buffered() -> None:
