@@ -3,7 +3,8 @@
 TTFT is send -> first content delta (text or reasoning); ITL is the list of gaps between
 consecutive content deltas; tokens/s is output tokens over first -> last delta; total time is
 send -> end. So total = TTFT + sum(ITL) + (end - last delta), and with a prompt finish the last
-term is ~0.
+term is ~0. "Send" and "arrival" are the moments the engine is given: over HTTP, the request's
+last byte written and the read that brought each delta's bytes (see providers.base.WireTimes).
 """
 
 from __future__ import annotations

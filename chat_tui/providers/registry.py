@@ -1,22 +1,29 @@
 """Which providers exist, where their keys come from, and building them.
 
 The one place that knows the built-in providers, the OpenAI-compatible presets and the
-profiles from the config file. SDK adapters are imported only inside `create_provider`, so
-importing this module (at start-up) imports no SDK. Keys are read when a provider is built,
+profiles from the config file. SDK adapters are imported only when a provider built by
+`create_provider` is first used or warmed up, so importing this module (at start-up) imports
+no SDK. Keys are read when a provider is built,
 handed to it, and never logged or stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shlex
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from chat_tui.config import ProfileSettings, ProviderKind, Settings
 from chat_tui.providers.base import FailureKind, Provider, ProviderError
+from chat_tui.providers.lazy import LazyProvider
+
+if TYPE_CHECKING:
+    from chat_tui.providers.sdk_adapter import SdkAdapter
 
 NO_KEY_NEEDED = "no key needed"
 KEY_COMMAND_TIMEOUT_S = 10.0
@@ -242,7 +249,8 @@ def _run_key_command(target: ProviderTarget) -> str:
 def create_provider(
     name: str, settings: Settings, environ: Mapping[str, str] = os.environ
 ) -> Provider:
-    """Build the provider for `name`, importing its SDK adapter only now."""
+    """Build the provider for `name`. Its key is resolved now; its SDK adapter is imported
+    later, off the event loop (see providers.lazy)."""
     target = get_target(name, settings, environ)
     if target.kind == "simulated":
         from chat_tui.providers.simulated import SimulatedProvider
@@ -253,6 +261,15 @@ def create_provider(
             name=target.name,
         )
     key = resolve_api_key(target, environ)
+    return LazyProvider(
+        target.name, target.label, functools.partial(_sdk_adapter, target, key, settings)
+    )
+
+
+def _sdk_adapter(
+    target: ProviderTarget, key: str | None, settings: Settings, loop: asyncio.AbstractEventLoop
+) -> Provider:
+    """The SDK adapter for `target`, with its client for `loop`: imports its SDK (0.35-1 s)."""
     common = {
         "name": target.name,
         "label": target.label,
@@ -261,29 +278,33 @@ def create_provider(
         "idle_timeout_s": settings.idle_timeout_s,
     }
     try:
+        adapter: SdkAdapter[Any]
         if target.kind in ("openai", "openai-compatible"):
             from chat_tui.providers.openai_chat import OpenAIChatProvider
 
-            return OpenAIChatProvider(
+            adapter = OpenAIChatProvider(
                 base_url=target.base_url or "https://api.openai.com/v1",
                 api_key=key,
                 compatible=target.kind == "openai-compatible",
                 **common,
             )
-        if target.kind == "anthropic":
+        elif target.kind == "anthropic":
             from chat_tui.providers.anthropic_messages import AnthropicMessagesProvider
 
-            return AnthropicMessagesProvider(
+            adapter = AnthropicMessagesProvider(
                 base_url=target.base_url or "https://api.anthropic.com", api_key=key or "", **common
             )
-        from chat_tui.providers.gemini import GeminiProvider
+        else:
+            from chat_tui.providers.gemini import GeminiProvider
 
-        return GeminiProvider(base_url=target.base_url, api_key=key or "", **common)
+            adapter = GeminiProvider(base_url=target.base_url, api_key=key or "", **common)
     except ImportError as exc:
         raise ProviderError(
             FailureKind.CONFIG,
             f"The SDK for {target.label} is not installed ({exc.name}): reinstall chat-tui.",
         ) from exc
+    adapter.prepare_client(loop)
+    return adapter
 
 
 def _key_source(target: ProviderTarget) -> str:

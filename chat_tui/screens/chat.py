@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from chat_tui.conversation import Conversation, MessageStatus
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.providers.base import Provider, ProviderError
+from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.screens.chat_commands import ChatCommands
 from chat_tui.session import ChatSession, PendingReply, Target
@@ -115,6 +116,8 @@ class ChatScreen(ChatCommands, Screen[None]):
     def on_mount(self) -> None:
         self.show_conversation()
         self._show_idle_status()
+        # The provider's SDK imports in the background once the first frame is up.
+        self.call_after_refresh(warm_up, self.session.provider)
 
     @property
     def log_view(self) -> MessageLog:
@@ -342,6 +345,7 @@ class ChatScreen(ChatCommands, Screen[None]):
     def switch_target(self, provider: Provider, target: Target) -> None:
         """Send the next request to another provider / model (from the model picker)."""
         self.session.switch(provider, target)
+        warm_up(provider)
         if self.pending is None:
             self._show_idle_status()
 

@@ -15,6 +15,7 @@ from textual import work
 from chat_tui.config import Settings
 from chat_tui.conversation import Conversation, ConversationSettings
 from chat_tui.providers.base import FailureKind, ProviderError
+from chat_tui.providers.lazy import warm_up
 from chat_tui.session import Target
 from chat_tui.store.errors import StoreError
 
@@ -56,6 +57,7 @@ class ChatCommands(_Base):
             )
             return
         self.session.switch(provider, Target(last.provider, target.label, last.model))
+        warm_up(provider)
 
     # ---- model, favourites, conversation settings, copy ----------------------------------
 
