@@ -173,20 +173,28 @@ class WireTimes:
     network under it only says when it starts (`announce_request_sent`).
     """
 
-    __slots__ = ("_clock", "_on_sent", "read_at", "sent_at")
+    __slots__ = ("_clock", "_on_sent", "_waiting", "read_at", "sent_at")
 
     def __init__(self, clock: Callable[[], float], on_sent: Callable[[float], None]) -> None:
         self._clock = clock
         self._on_sent = on_sent
         self.sent_at: float | None = None
         self.read_at: float | None = None
+        self._waiting = False
+
+    def connecting(self) -> None:
+        """A connection is being opened: its round trips are the network's time, so they count."""
+        if self.sent_at is None:
+            self.sent_at = self._clock()
 
     def request_sent(self) -> None:
-        """The request's last byte is written, or a connection is being opened (its round
-        trips are the network's time, so they count)."""
-        if self.sent_at is None:
-            self.sent_at = at = self._clock()
-            self._on_sent(at)
+        """From here the client only waits: the request's last byte is written (or a TLS
+        handshake is under way)."""
+        if not self._waiting:
+            self._waiting = True
+            if self.sent_at is None:
+                self.sent_at = self._clock()
+            self._on_sent(self.sent_at)
 
     def bytes_read(self) -> None:
         self.read_at = self._clock()

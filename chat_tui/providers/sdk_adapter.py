@@ -13,21 +13,27 @@ import httpx2
 from chat_tui.providers.base import ChatRequest, WireTimes, announce_request_sent, wire_times
 from chat_tui.providers.errors import ErrorContext
 
-# httpcore's trace events after which the client only waits: the request's last byte is
-# written, or a connection is being opened (a round trip or more, plus TLS).
-_REQUEST_OUT = frozenset(
+# httpcore's trace events. Connecting is the network's time, so TTFT counts from it; the
+# client only waits once the request's last byte is written or a TLS handshake (one round trip
+# or more) is under way. Not at the TCP connect: to a local server it takes 0.1 ms, and the UI
+# work done "while waiting" would then delay the request itself.
+_CONNECTING = frozenset(
+    {"connection.connect_tcp.started", "connection.connect_unix_socket.started"}
+)
+_WAITING = frozenset(
     {
         "http11.send_request_body.complete",
         "http2.send_request_body.complete",
-        "connection.connect_tcp.started",
-        "connection.connect_unix_socket.started",
+        "connection.start_tls.started",
     }
 )
 
 
 async def _trace(event: str, _info: dict[str, Any]) -> None:
-    if event in _REQUEST_OUT:
+    if event in _WAITING:
         announce_request_sent()
+    elif event in _CONNECTING and (times := wire_times.get()) is not None:
+        times.connecting()
 
 
 async def _traced(request: httpx2.Request) -> None:

@@ -15,6 +15,7 @@ from chat_tui.providers.base import (
     ProviderError,
     TextDelta,
     Usage,
+    WireTimes,
     announce_request_sent,
     wire_times,
 )
@@ -69,6 +70,18 @@ async def test_ttft_runs_from_request_out_to_bytes_in_not_around_the_sdk() -> No
     assert run.t_send == run.wire.sent_at
     assert run.arrivals == [run.wire.read_at]
     assert run.snapshot().ttft_s == pytest.approx(0.01)
+
+
+def test_a_new_connection_counts_from_connecting_and_the_ui_hears_when_the_request_is_out():
+    clock = fake_clock()
+    heard: list[float] = []
+    times = WireTimes(clock, heard.append)
+    times.connecting()  # 0.00
+    times.connecting()  # a second address tried: still from the first
+    assert heard == []
+    times.request_sent()  # 0.01
+    times.request_sent()
+    assert times.sent_at == 0.0 and heard == [0.0]
 
 
 async def test_first_content_is_announced_once_with_that_token_already_buffered() -> None:
