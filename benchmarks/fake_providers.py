@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_tui.config import Settings
+from chat_tui.config import ProfileSettings, Settings
 from chat_tui.providers.base import Provider
 from chat_tui.providers.registry import create_provider
 
@@ -12,20 +12,12 @@ FAKE_KEY = "bench-key"
 
 def provider_for(path: str, url: str) -> Provider:
     """The provider the app would build for `path`, talking to the server at `url`."""
-    settings = Settings()
-    if path == "compatible":
-        from chat_tui.providers.openai_chat import OpenAIChatProvider
-
-        return OpenAIChatProvider(
-            name="bench-compatible",
-            label="OpenAI-compatible (fake server)",
-            base_url=f"{url}/v1",
-            api_key=None,
-            key_source="none needed",
-            connect_timeout_s=settings.connect_timeout_s,
-            idle_timeout_s=settings.idle_timeout_s,
-            compatible=True,
+    if path == "compatible":  # a profile with no key, as for a local server
+        profile = ProfileSettings(
+            name="bench-compatible", base_url=f"{url}/v1", default_model="bench-model"
         )
+        return create_provider("bench-compatible", Settings(profiles={profile.name: profile}), {})
+    settings = Settings()
     environ = {
         "OPENAI_API_KEY": FAKE_KEY,
         "OPENAI_BASE_URL": f"{url}/v1",

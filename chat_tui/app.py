@@ -61,16 +61,10 @@ class ChatApp(App[None]):
 
     def _check_keymap(self) -> None:
         """Tell the user about [keymap] entries that name no binding or steal a key."""
-        if not self.settings.keymap:
-            return
-        from chat_tui.binding_ids import binding_infos
-        from chat_tui.keymap import check_keymap
-        from chat_tui.screens.conversation_settings import ConversationSettingsScreen
-        from chat_tui.widgets.prompt import PromptInput
+        from chat_tui.binding_ids import keymap_problems
 
-        classes = (type(self), ChatScreen, PromptInput, ConversationSettingsScreen)
         config = self.paths.config_file if self.paths is not None else None
-        for problem in check_keymap(self.settings.keymap, binding_infos(classes), config):
+        for problem in keymap_problems(self.settings.keymap, config):
             self.notify(
                 problem.describe(full_path=True),
                 title="Keymap",

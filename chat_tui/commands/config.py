@@ -58,6 +58,10 @@ def check(paths: AppPaths) -> int:
             known_theme_names(themes), None, loaded.settings.theme, config_path=config_file
         )
         problems += picked
+    if loaded.settings.keymap:
+        from chat_tui.binding_ids import keymap_problems
+
+        problems += keymap_problems(loaded.settings.keymap, config_file)
     for problem in problems:
         _print_problem(problem)
     errors = sum(problem.is_error for problem in problems)

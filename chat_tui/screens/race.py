@@ -188,27 +188,47 @@ class RaceScreen(Screen[None]):
 def race_verdict(
     left: RaceEntrant, left_run: ReplyRun, right: RaceEntrant, right_run: ReplyRun
 ) -> str:
-    """One line: first token (and by how much), first to finish, tokens/s of each."""
-    sides = ((left.name, left_run), (right.name, right_run))
+    """One line: first token (and by how much), first to finish, tokens/s of each. A side
+    that wins both is named once."""
+    names = (left.name, right.name) if left.name != right.name else ("left", "right")
+    sides = tuple(zip(names, (left_run, right_run), strict=True))
+    first = _lead([(run.arrivals[0], name) for name, run in sides if run.arrivals])
+    finished = _lead(
+        [
+            (run.t_end, name)
+            for name, run in sides
+            if run.state is RunState.COMPLETE and run.t_end is not None
+        ]
+    )
+    rate = {name: format_rate(run.snapshot().tokens_per_s) for name, run in sides}
+    if first and finished and first[0] == finished[0] and first[1] and finished[1]:
+        winner = first[0]
+        loser = names[1] if winner == names[0] else names[0]
+        return (
+            f"{winner} wins: first token by {first[1]}, finished by {finished[1]}, "
+            f"{rate[winner]} against {rate[loser]}"
+        )
     parts: list[str] = []
-    firsts = [(run.arrivals[0], name) for name, run in sides if run.arrivals]
-    if len(firsts) == 2:
-        (early, winner), (late, _) = sorted(firsts)
-        parts.append(f"first token: {winner} by {format_duration(late - early)}")
-    elif firsts:
-        parts.append(f"first token: {firsts[0][1]} (the other sent none)")
-    else:
+    if first is None:
         parts.append("no tokens arrived")
-    finished = [
-        (run.t_end, name) for name, run in sides if run.state is RunState.COMPLETE and run.t_end
-    ]
-    if finished:
-        end, winner = min(finished)
-        others = [t for t, name in finished if name != winner]
-        margin = f" by {format_duration(others[0] - end)}" if others else ""
-        parts.append(f"finished first: {winner}{margin}")
     else:
+        parts.append(
+            f"first token: {first[0]} "
+            + (f"by {first[1]}" if first[1] else "(the other sent none)")
+        )
+    if finished is None:
         parts.append("neither finished")
-    rates = ", ".join(f"{name} {format_rate(run.snapshot().tokens_per_s)}" for name, run in sides)
-    parts.append(rates)
+    else:
+        parts.append(
+            f"finished first: {finished[0]}" + (f" by {finished[1]}" if finished[1] else "")
+        )
+    parts.append(", ".join(f"{name} {rate[name]}" for name in names))
     return " · ".join(parts)
+
+
+def _lead(times: list[tuple[float, str]]) -> tuple[str, str | None] | None:
+    """Who is earliest, and by how much (None when only one side got there)."""
+    if not times:
+        return None
+    (early, winner), *rest = sorted(times)
+    return winner, format_duration(rest[0][0] - early) if rest else None

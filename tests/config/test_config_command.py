@@ -62,6 +62,17 @@ def test_check_reports_broken_user_themes_and_unknown_theme(tmp_path: Path) -> N
     assert 'unknown theme "nope"' in result.stdout
 
 
+def test_check_reports_keymap_ids_and_clashes(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"app.quit" = "ctrl+x"\n"no.such.binding" = "f9"\n')
+    assert chat_tui(tmp_path, "check").returncode == 0
+    config.write_text('[keymap]\n"no.such.binding" = "f9"\n"chat.new" = "ctrl+t"\n')
+    result = chat_tui(tmp_path, "check")
+    assert f"{config}:2: keymap.no.such.binding" in result.stdout
+    assert f"{config}:3: keymap.chat.new" in result.stdout and "[error]" in result.stdout
+    assert result.returncode == 1
+
+
 def test_init_writes_a_private_example_once(tmp_path: Path) -> None:
     config_dir = tmp_path / "new"
     first = chat_tui(config_dir, "init")

@@ -7,12 +7,15 @@ import asyncio
 from chat_tui.app import ChatApp
 from chat_tui.config import Settings
 from chat_tui.conversation import MessageStatus
-from chat_tui.engine import RetryPolicy
+from chat_tui.engine import ReplyRun, RetryPolicy, RunState
+from chat_tui.providers.base import ChatMessage, ChatRequest
 from chat_tui.providers.simulated import SimulatedProvider
-from chat_tui.screens.race import RaceEntrant, RaceScreen
+from chat_tui.screens.race import RaceEntrant, RaceScreen, race_verdict
 from chat_tui.session import ChatSession, Target
 from tests.app.conftest import wait_until
 from tests.app.scripted import ScriptedProvider
+
+REQUEST = ChatRequest(model="m", messages=(ChatMessage("user", "hi"),))
 
 
 def make_session() -> ChatSession:
@@ -42,9 +45,9 @@ async def test_both_sides_stream_and_the_verdict_names_the_winner() -> None:
         await wait_until(pilot, lambda: all(lane.message.text for lane in screen.lanes))
         assert screen.running, "both sides show text while they are still streaming"
         await wait_until(pilot, lambda: bool(screen.verdict), limit=800)
-        assert "first token: Sim · fast by" in screen.verdict
-        assert "finished first: Sim · fast" in screen.verdict
-        assert "tok/s" in screen.verdict
+        assert screen.verdict.startswith("Sim · fast wins: first token by ")
+        assert ", finished by " in screen.verdict and " against " in screen.verdict
+        assert screen.verdict.count("tok/s") == 2
         turns = session.conversation.turns
         assert [t.role for t in turns] == ["user", "assistant", "assistant"]
         assert {t.model for t in turns[1:]} == {"fast", "slow"}
@@ -66,7 +69,7 @@ async def test_streaming_against_non_streaming() -> None:
         screen = RaceScreen(session, "compare modes", left, right)
         await app.push_screen(screen)
         await wait_until(pilot, lambda: bool(screen.verdict), limit=800)
-        assert "first token: Sim · m by" in screen.verdict
+        assert screen.verdict.startswith(("first token: Sim · m", "Sim · m")), screen.verdict
         assert session.conversation.turns[-1].streaming is False
 
 
@@ -117,3 +120,29 @@ async def test_escape_cancels_both_sides() -> None:
         assert all(lane.message.has_class("-cancelled") for lane in screen.lanes)
         assert "neither finished" in screen.verdict
         assert app.screen is screen, "the first Esc stops, it does not close"
+
+
+def finished_run(first: float, end: float, *, state: RunState = RunState.COMPLETE) -> ReplyRun:
+    run = ReplyRun(ScriptedProvider([]), REQUEST)
+    run.t_send, run.arrivals, run.t_end, run.state = 0.0, [first, end], end, state
+    return run
+
+
+def test_a_split_verdict_names_each_win() -> None:
+    quick, steady = entrant(None, "quick"), entrant(None, "steady")
+    verdict = race_verdict(quick, finished_run(0.1, 3.0), steady, finished_run(0.4, 2.0))
+    assert verdict.startswith("first token: Sim · quick by 300 ms · finished first: Sim · steady")
+    assert "Sim · quick " in verdict.rsplit("·", 1)[0] and ", Sim · steady " in verdict
+
+
+def test_twins_are_told_apart_by_side() -> None:
+    same = entrant(None, "m")
+    verdict = race_verdict(same, finished_run(0.1, 1.0), same, finished_run(0.2, 2.0))
+    assert verdict.startswith("left wins: first token by 100 ms, finished by 1.00 s")
+
+
+def test_a_failed_side_does_not_finish() -> None:
+    ok, broken = entrant(None, "ok"), entrant(None, "broken")
+    failed = finished_run(0.05, 0.1, state=RunState.FAILED)
+    verdict = race_verdict(ok, finished_run(0.2, 1.0), broken, failed)
+    assert verdict.startswith("first token: Sim · broken by 150 ms · finished first: Sim · ok ·")
