@@ -33,7 +33,9 @@ class LazyProvider:
     def warm_up(self) -> None:
         """Start building the adapter now, in a thread (call it on the event loop)."""
         loop = asyncio.get_running_loop()
-        if self._outcome is not None or (self._built and self._built.get_loop() is loop):
+        if self._outcome is not None or (
+            self._built is not None and self._built.get_loop() is loop
+        ):
             return
         built: asyncio.Future[None] = loop.create_future()
         self._built = built

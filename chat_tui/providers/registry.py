@@ -3,8 +3,7 @@
 The one place that knows the built-in providers, the OpenAI-compatible presets and the
 profiles from the config file. SDK adapters are imported only when a provider built by
 `create_provider` is first used or warmed up, so importing this module (at start-up) imports
-no SDK. Keys are read when a provider is built,
-handed to it, and never logged or stored.
+no SDK. Keys are read when a provider is built, handed to it, and never logged or stored.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ hooks that tell the engine when a request went out and when its reply's bytes ca
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any, Generic, TypeVar
 
 import httpx2
@@ -49,9 +49,14 @@ class _StampedStream(httpx2.AsyncByteStream):
         self._times = times
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            self._times.bytes_read()
-            yield chunk
+        chunks = self._inner.__aiter__()
+        try:
+            async for chunk in chunks:
+                self._times.bytes_read()
+                yield chunk
+        finally:  # closed early (a cancel): close the inner reader too, as httpx does
+            if isinstance(chunks, AsyncGenerator):
+                await chunks.aclose()
 
     async def aclose(self) -> None:
         await self._inner.aclose()
