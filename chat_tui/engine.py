@@ -177,7 +177,7 @@ class ReplyRun:
             wire_times.reset(stamping)
 
     def _request_sent(self, at: float) -> None:
-        self.t_send = at
+        self.t_send = at  # the latest request's, if an adapter asked again
         if not self._request_out:
             self._request_out = True
             if self.on_request_sent is not None:

@@ -173,28 +173,32 @@ class WireTimes:
     network under it only says when it starts (`announce_request_sent`).
     """
 
-    __slots__ = ("_clock", "_on_sent", "_waiting", "read_at", "sent_at")
+    __slots__ = ("_clock", "_connecting_at", "_on_sent", "read_at", "sent_at")
 
     def __init__(self, clock: Callable[[], float], on_sent: Callable[[float], None]) -> None:
         self._clock = clock
-        self._on_sent = on_sent
+        self._on_sent = on_sent  # called with sent_at whenever the client starts to wait
         self.sent_at: float | None = None
         self.read_at: float | None = None
-        self._waiting = False
+        self._connecting_at: float | None = None
 
     def connecting(self) -> None:
-        """A connection is being opened: its round trips are the network's time, so they count."""
-        if self.sent_at is None:
-            self.sent_at = self._clock()
+        """A connection opens for the next request: its round trips are the network's time,
+        so they count."""
+        if self._connecting_at is None:
+            self._connecting_at = self._clock()
+
+    def handshaking(self) -> None:
+        """A TLS handshake is under way: the client waits on the network from here."""
+        self._on_sent(self._connecting_at if self._connecting_at is not None else self._clock())
 
     def request_sent(self) -> None:
-        """From here the client only waits: the request's last byte is written (or a TLS
-        handshake is under way)."""
-        if not self._waiting:
-            self._waiting = True
-            if self.sent_at is None:
-                self.sent_at = self._clock()
-            self._on_sent(self.sent_at)
+        """The request's last byte is written. If an adapter sends another request (asking
+        again in another form), the reply is timed from the last one."""
+        at = self._connecting_at if self._connecting_at is not None else self._clock()
+        self._connecting_at = None
+        self.sent_at = at
+        self._on_sent(at)
 
     def bytes_read(self) -> None:
         self.read_at = self._clock()

@@ -15,25 +15,22 @@ from chat_tui.providers.errors import ErrorContext
 
 # httpcore's trace events. Connecting is the network's time, so TTFT counts from it; the
 # client only waits once the request's last byte is written or a TLS handshake (one round trip
-# or more) is under way. Not at the TCP connect: to a local server it takes 0.1 ms, and the UI
-# work done "while waiting" would then delay the request itself.
+# or more) is under way. Not from the TCP connect: to a local server it takes 0.1 ms, and the
+# UI's work done "while waiting" would then delay the request itself.
 _CONNECTING = frozenset(
     {"connection.connect_tcp.started", "connection.connect_unix_socket.started"}
 )
-_WAITING = frozenset(
-    {
-        "http11.send_request_body.complete",
-        "http2.send_request_body.complete",
-        "connection.start_tls.started",
-    }
-)
+_SENT = frozenset({"http11.send_request_body.complete", "http2.send_request_body.complete"})
 
 
 async def _trace(event: str, _info: dict[str, Any]) -> None:
-    if event in _WAITING:
+    if event in _SENT:
         announce_request_sent()
-    elif event in _CONNECTING and (times := wire_times.get()) is not None:
-        times.connecting()
+    elif (times := wire_times.get()) is not None:
+        if event in _CONNECTING:
+            times.connecting()
+        elif event == "connection.start_tls.started":
+            times.handshaking()
 
 
 async def _traced(request: httpx2.Request) -> None:

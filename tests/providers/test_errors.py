@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import pytest
 
-from chat_tui.providers.base import FailureKind, Provider, ProviderError
+from chat_tui.providers.base import (
+    FailureKind,
+    Provider,
+    ProviderError,
+    WireTimes,
+    wire_times,
+)
 from chat_tui.providers.errors import ErrorContext, parse_retry_after, to_provider_error
 from tests.fakeserver import FakeProviderServer, Scenario
 from tests.providers.conftest import KEY_HINTS, PATHS, build, collect, request_for
@@ -129,12 +136,20 @@ async def test_a_server_refusing_stream_options_is_asked_again_without_it(
     fake_server.refused_fields = {"stream_options"}
     fake_server.default_scenario = Scenario.text(["still ", "streams"], usage=False)
     provider = build(fake_server, "compatible")
-    first = await collect(provider.stream(request_for("compatible")))
+    times = WireTimes(time.monotonic, lambda _at: None)  # the fake server's clock
+    stamping = wire_times.set(times)
+    try:
+        first = await collect(provider.stream(request_for("compatible")))
+    finally:
+        wire_times.reset(stamping)
     second = await collect(provider.stream(request_for("compatible")))
     await provider.aclose()
     assert first.error is None and first.text == second.text == "still streams"
     sent = [r.body for r in fake_server.requests]
     assert [("stream_options" in body) for body in sent] == [True, False, False]
+    # The reply is timed from the request that was answered, not from the one refused.
+    refused = fake_server.requests[0]
+    assert times.sent_at is not None and times.sent_at > refused.t_received
 
 
 async def test_other_bad_requests_are_not_retried(fake_server: FakeProviderServer):

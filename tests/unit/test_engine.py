@@ -72,16 +72,18 @@ async def test_ttft_runs_from_request_out_to_bytes_in_not_around_the_sdk() -> No
     assert run.snapshot().ttft_s == pytest.approx(0.01)
 
 
-def test_a_new_connection_counts_from_connecting_and_the_ui_hears_when_the_request_is_out():
+def test_a_new_connection_counts_from_connecting_and_a_request_asked_again_from_itself():
     clock = fake_clock()
     heard: list[float] = []
     times = WireTimes(clock, heard.append)
-    times.connecting()  # 0.00
-    times.connecting()  # a second address tried: still from the first
+    times.connecting()  # reads the clock: 0.00
+    times.connecting()  # another address tried: still from the first
     assert heard == []
-    times.request_sent()  # 0.01
+    times.handshaking()  # TLS: the client waits from here, timed from connecting
     times.request_sent()
-    assert times.sent_at == 0.0 and heard == [0.0]
+    assert times.sent_at == 0.0 and heard == [0.0, 0.0]
+    times.request_sent()  # the same connection, a request asked again: reads 0.01
+    assert times.sent_at == pytest.approx(0.01) and heard[-1] == times.sent_at
 
 
 async def test_first_content_is_announced_once_with_that_token_already_buffered() -> None:
