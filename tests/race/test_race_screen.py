@@ -8,7 +8,7 @@ from chat_tui.app import ChatApp
 from chat_tui.config import Settings
 from chat_tui.conversation import MessageStatus
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
-from chat_tui.providers.base import ChatMessage, ChatRequest
+from chat_tui.providers.base import ChatMessage, ChatRequest, Usage
 from chat_tui.providers.simulated import SimulatedProvider
 from chat_tui.screens.race import RaceEntrant, RaceScreen, race_verdict
 from chat_tui.session import ChatSession, Target
@@ -122,17 +122,22 @@ async def test_escape_cancels_both_sides() -> None:
         assert app.screen is screen, "the first Esc stops, it does not close"
 
 
-def finished_run(first: float, end: float, *, state: RunState = RunState.COMPLETE) -> ReplyRun:
+def finished_run(
+    first: float, end: float, tokens: int = 10, *, state: RunState = RunState.COMPLETE
+) -> ReplyRun:
     run = ReplyRun(ScriptedProvider([]), REQUEST)
     run.t_send, run.arrivals, run.t_end, run.state = 0.0, [first, end], end, state
+    run.usage = Usage(output_tokens=tokens)
     return run
 
 
 def test_a_split_verdict_names_each_win() -> None:
     quick, steady = entrant(None, "quick"), entrant(None, "steady")
-    verdict = race_verdict(quick, finished_run(0.1, 3.0), steady, finished_run(0.4, 2.0))
-    assert verdict.startswith("first token: Sim · quick by 300 ms · finished first: Sim · steady")
-    assert "Sim · quick " in verdict.rsplit("·", 1)[0] and ", Sim · steady " in verdict
+    verdict = race_verdict(quick, finished_run(0.1, 3.0, 58), steady, finished_run(0.4, 2.0, 16))
+    assert verdict == (
+        "first token: Sim · quick by 300 ms · finished first: Sim · steady by 1.00 s · "
+        "Sim · quick 20.0 tok/s, Sim · steady 10.0 tok/s"
+    )
 
 
 def test_twins_are_told_apart_by_side() -> None:
