@@ -28,7 +28,6 @@ class LazyProvider:
         # Set by the building thread: (adapter, None) or (None, what stopped it).
         self._outcome: tuple[Provider | None, BaseException | None] | None = None
         self._built: asyncio.Future[None] | None = None  # wakes the loop that started it
-        self._provider: Provider | None = None
 
     def warm_up(self) -> None:
         """Start building the adapter now, in a thread (call it on the event loop)."""
@@ -53,23 +52,26 @@ class LazyProvider:
 
     async def provider(self) -> Provider:
         """The real adapter, once built."""
-        if self._provider is None:
+        if self._outcome is None:
             self.warm_up()
             if self._outcome is None:
                 assert self._built is not None
                 # shield: a cancelled request must not cancel the wait of the others
                 await asyncio.shield(self._built)
-            assert self._outcome is not None
-            provider, error = self._outcome
-            if error is not None:
-                raise error
-            self._provider = provider
-        assert self._provider is not None
-        return self._provider
+        assert self._outcome is not None
+        provider, error = self._outcome
+        if error is not None:
+            raise error
+        assert provider is not None
+        return provider
+
+    def _built_provider(self) -> Provider | None:
+        return self._outcome[0] if self._outcome is not None else None
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        if self._provider is not None:
-            return self._provider.stream(request)
+        provider = self._built_provider()
+        if provider is not None:
+            return provider.stream(request)
         return self._stream_once_built(request)
 
     async def _stream_once_built(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -85,8 +87,9 @@ class LazyProvider:
         return await (await self.provider()).list_models()
 
     async def aclose(self) -> None:
-        if self._provider is not None:
-            await self._provider.aclose()
+        provider = self._built_provider()
+        if provider is not None:
+            await provider.aclose()
 
 
 def _wake(future: asyncio.Future[None]) -> None:

@@ -15,7 +15,6 @@ from textual import work
 from chat_tui.config import Settings
 from chat_tui.conversation import Conversation, ConversationSettings
 from chat_tui.providers.base import FailureKind, ProviderError
-from chat_tui.providers.lazy import warm_up
 from chat_tui.session import Target
 from chat_tui.store.errors import StoreError
 
@@ -56,8 +55,7 @@ class ChatCommands(_Base):
                 markup=False,
             )
             return
-        self.session.switch(provider, Target(last.provider, target.label, last.model))
-        warm_up(provider)
+        self.switch_target(provider, Target(last.provider, target.label, last.model))
 
     # ---- model, favourites, conversation settings, copy ----------------------------------
 
