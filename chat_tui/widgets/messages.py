@@ -171,7 +171,7 @@ class ReplyBody(Widget):
         gains a line: each of those repaints the whole visible log.
         """
         old = self._tail_lines
-        self._tail_lines = self._render(self._tail, self._width, live=self.live)
+        self._tail_lines = self._render_markdown(self._tail, self._width, live=self.live)
         new = self._block_lines[first_changed:] + self._tail_lines
         # Most of a growing tail renders as before (a paragraph changes in its last line or
         # two): repaint from the first line that differs. The padding below the text stays
@@ -201,14 +201,15 @@ class ReplyBody(Widget):
 
     # ---- rendering -------------------------------------------------------------------------
 
-    def _render(self, source: str, width: int, *, live: bool = False) -> list[Strip]:
+    # Not `_render`: that is Widget's own, and Textual's text selection calls it.
+    def _render_markdown(self, source: str, width: int, *, live: bool = False) -> list[Strip]:
         options = self.app.console_options.update(width=width, highlight=False)
         markdown = LiveMarkdown if live else LiteralMarkdown
         return markdown_lines(source, self.app.console, options, self.code_theme, markdown)
 
     def _block_at(self, block: _Block, width: int) -> list[Strip]:
         if block.width != width:
-            block.lines = self._render(block.source, width)
+            block.lines = self._render_markdown(block.source, width)
             # A block was cut at a blank line, which Rich drops at the end of a document:
             # put it back so blocks keep their spacing.
             if block.lines:
@@ -221,7 +222,7 @@ class ReplyBody(Widget):
         self._block_lines = [
             line for block in self._blocks for line in self._block_at(block, width)
         ]
-        self._tail_lines = self._render(self._tail, width, live=self.live)
+        self._tail_lines = self._render_markdown(self._tail, width, live=self.live)
         self._height = self._padded(len(self._block_lines) + len(self._tail_lines))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
