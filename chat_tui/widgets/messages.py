@@ -5,6 +5,8 @@ the cost of a flush depends on the tail, not on the reply or the history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from markdown_it import MarkdownIt
@@ -349,6 +351,16 @@ class AssistantMessage(Vertical):
         self._body = ReplyBody(visible_text(text), code_theme, live=waiting_label is not None)
         self._reasoning_text: Static | None = None
         self._indicator: TypingIndicator | None = None
+        # Changes that came before the widget was mounted, applied in order by on_mount.
+        # Deferring each with call_later was not enough: a later change that found the
+        # widget mounted ran before the earlier ones still queued, and a reply was shown
+        # rotated (issue 14).
+        self._before_mount: list[Callable[[], None]] | None = []
+
+    def on_mount(self) -> None:
+        early, self._before_mount = self._before_mount or [], None
+        for change in early:
+            change()
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self.label), classes="header", markup=False)
@@ -385,8 +397,8 @@ class AssistantMessage(Vertical):
 
     def append(self, text: str, reasoning: str = "") -> None:
         """Add newly received text (and reasoning); called once per flush."""
-        if not self.is_mounted:  # a first token or an end can come before compose has run
-            self.call_later(self.append, text, reasoning)
+        if self._before_mount is not None:  # a first token or an end can come that early
+            self._before_mount.append(partial(self.append, text, reasoning))
             return
         if reasoning:
             self.stop_waiting()
@@ -419,8 +431,8 @@ class AssistantMessage(Vertical):
 
     def finish(self, turn: Turn) -> None:
         """The reply ended (completed, cancelled or failed): show its record."""
-        if not self.is_mounted:
-            self.call_later(self.finish, turn)
+        if self._before_mount is not None:
+            self._before_mount.append(partial(self.finish, turn))
             return
         self.stop_waiting()
         self._body.finish()
