@@ -81,7 +81,7 @@ class ChatScreen(ChatCommands, Screen[None]):
     DEFAULT_CSS = """
     ChatScreen { layout: vertical; }
     ChatScreen #prompt-area { height: auto; }
-    ChatScreen #welcome {
+    ChatScreen .welcome {
         margin: 1 2;
         padding: 1 2;
         border: round $accent 60%;
@@ -97,6 +97,9 @@ class ChatScreen(ChatCommands, Screen[None]):
         self.pending: PendingReply | None = None
         self._pending_widget: AssistantMessage | None = None  # None until _show_reply
         self._unshown_user_text: str | None = None
+        # No fixed id: clearing the log removes the old note asynchronously, so a new chat
+        # (ctrl+n, even pressed in a burst) mounts its note while the old one still exists.
+        self._welcome: Static | None = None
         self._flush_timer: Timer | None = None
         self.flush_count = 0  # renders of a reply in flight (tests and benchmarks read it)
 
@@ -135,6 +138,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         """Render the session's conversation from scratch (new, loaded or continued)."""
         log = self.log_view
         log.clear()
+        self._welcome = None
         turns = self.session.conversation.turns
         if not turns:
             welcome = (
@@ -146,7 +150,8 @@ class ChatScreen(ChatCommands, Screen[None]):
                     "F1 lists every key."
                 )
             )
-            log.mount(Static(Content(welcome), id="welcome", markup=False))
+            self._welcome = Static(Content(welcome), classes="welcome", markup=False)
+            log.mount(self._welcome)
         with self.app.batch_update():
             for turn in turns:
                 if turn.role == "user":
@@ -156,6 +161,11 @@ class ChatScreen(ChatCommands, Screen[None]):
         log.scroll_end(animate=False, immediate=True)
         self.sub_title = self.session.conversation.title or ""
         gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
+
+    def remove_welcome(self) -> None:
+        if self._welcome is not None:
+            self._welcome.remove()
+            self._welcome = None
 
     # ---- sending --------------------------------------------------------------------------
 
@@ -201,8 +211,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         status bar (once per reply: the request is out, its first token came, or it ended)."""
         if self.pending is not pending or self._pending_widget is not None:
             return
-        for welcome in self.query("#welcome"):
-            welcome.remove()
+        self.remove_welcome()
         if self._unshown_user_text is not None:
             self.log_view.add_user(self._unshown_user_text)
             self._unshown_user_text = None

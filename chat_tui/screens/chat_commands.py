@@ -166,8 +166,7 @@ class ChatCommands(_Base):
             except ProviderError as error:
                 self.notify(f"Racing streaming vs non-streaming: {error.message}", markup=False)
         self.prompt.clear()
-        for welcome in self.query("#welcome"):
-            welcome.remove()
+        self.remove_welcome()
         race = RaceScreen(session, prompt, left, right, flush_interval_s=self.flush_interval_s)
         self.app.push_screen(race, callback=lambda _: self.show_conversation())
 

@@ -125,8 +125,10 @@ class MessageLog(VerticalScroll):
         return self.is_anchored and not self._anchor_released
 
     def last_assistant(self) -> AssistantMessage | None:
-        replies = self.query(AssistantMessage)
-        return replies.last() if replies else None
+        # From the messages added since the last clear: a query would also find the ones
+        # a clear is still removing.
+        replies = [m for m in self._messages if isinstance(m, AssistantMessage)]
+        return replies[-1] if replies else None
 
     def clear(self) -> None:
         self.remove_children()

@@ -336,3 +336,46 @@ async def test_continuing_a_conversation_uses_the_model_of_its_last_reply() -> N
         assert app.session.target.model == "simulated-fast"
         assert "simulated-fast" in app.chat.status_bar.text
         assert "earlier answer" in replies(app)[-1].text
+
+
+def welcome_notes(app) -> list:
+    """The welcome notes on show (not ones on their way out)."""
+    return [w for w in app.chat.query(".welcome") if not w._pruning]
+
+
+async def test_new_chat_pressed_repeatedly_shows_one_welcome_and_keeps_running() -> None:
+    from chat_tui.conversation import Conversation, Turn
+
+    app = make_app(SimulatedProvider(ttft_s=0, tokens_per_s=5000))
+    async with app.run_test() as pilot:
+        # On an empty chat, once and several times in one burst (the old welcome note is
+        # still being removed when the next one is mounted).
+        await pilot.press("ctrl+n")
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+        await pilot.pause()
+        assert len(welcome_notes(app)) == 1
+        # After a reply.
+        await type_and_send(pilot, "hi")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not welcome_notes(app)
+        await pilot.press("ctrl+n", "ctrl+n")
+        await pilot.pause()
+        assert len(welcome_notes(app)) == 1
+        assert not app.chat.log_view._messages
+        # Continuing a conversation from the history, then a new chat at once.
+        saved = Conversation(id=3, turns=[Turn("user", "old"), Turn("assistant", "answer")])
+        app.chat.load_conversation(saved)
+        app.chat.load_conversation(saved)
+        await pilot.pause()
+        assert not welcome_notes(app)
+        await pilot.press("ctrl+n")
+        await type_and_send(pilot, "again")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not welcome_notes(app)
+        assert app.is_running and app.return_code is None
+        assert [type(m).__name__ for m in app.chat.log_view._messages] == [
+            "UserMessage",
+            "AssistantMessage",
+        ]
