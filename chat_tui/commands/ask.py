@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Mapping
@@ -38,7 +37,7 @@ from chat_tui.conversation import ConversationSettings, MessageStatus, Turn
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.reply_record import figures, finish_note
 from chat_tui.session import ChatSession, PendingReply
-from chat_tui.text_safety import visible_text
+from chat_tui.text_safety import terminal_safe_json, visible_text
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -108,7 +107,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
 
 
 def _fail(code: int, message: str) -> int:
-    print(f"chat-tui ask: {message}", file=sys.stderr)
+    print(f"chat-tui ask: {visible_text(message)}", file=sys.stderr)
     return code
 
 
@@ -220,7 +219,7 @@ class Ask:
         code = exit_code(turn)
         if self.as_json:
             record = reply_json(turn, pending.run.streaming, code, self.session.conversation.id)
-            self._write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._write(terminal_safe_json(record) + "\n")
         else:
             if streamed:
                 self._write(pending.run.text.drain())
@@ -229,15 +228,19 @@ class Ask:
             if self.printed_any and self.last_char != "\n":
                 self._write("\n")
         if self.verbose:
-            print(f"chat-tui ask: {metrics_line(turn)}", file=self.err)
+            self._note(metrics_line(turn))
         note = finish_note(turn.finish_reason)
         if note and code == EXIT_OK:
-            print(f"chat-tui ask: note: {note}", file=self.err)
+            self._note(f"note: {note}")
         if code == EXIT_CANCELLED:
-            print("chat-tui ask: cancelled; the partial reply was kept", file=self.err)
+            self._note("cancelled; the partial reply was kept")
         elif code != EXIT_OK:
-            print(f"chat-tui ask: {turn.error_message or turn.status.value}", file=self.err)
+            self._note(turn.error_message or turn.status.value)
         return code
+
+    def _note(self, message: str) -> None:
+        """A line for people on stderr: a server's words in it may hold terminal escapes."""
+        print(f"chat-tui ask: {visible_text(message)}", file=self.err)
 
 
 def exit_code(turn: Turn) -> int:

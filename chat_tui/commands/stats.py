@@ -14,6 +14,7 @@ from typing import Any
 from chat_tui.event_log import read_records
 from chat_tui.metrics import format_duration, format_rate, percentile
 from chat_tui.paths import AppPaths
+from chat_tui.text_safety import visible_text
 
 FAILED_STATUSES = frozenset({"interrupted", "error"})
 
@@ -122,6 +123,7 @@ def render_table(models: Sequence[dict[str, Any]]) -> str:
                 _errors_text(m),
             )
         )
+    rows = [tuple(visible_text(cell) for cell in row) for row in rows]  # names from the log
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

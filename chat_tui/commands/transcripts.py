@@ -1,9 +1,13 @@
-"""`chat-tui transcripts ...`: list, show, search, export and delete saved conversations."""
+"""`chat-tui transcripts ...`: list, show, search, export and delete saved conversations.
+
+Stored text comes from models and users, so it may hold terminal escapes. Text for people
+(lists, search hits, Markdown) has its control characters made visible, as the app shows them;
+`--json` keeps every text exact, its control characters written as JSON escapes.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -27,6 +31,7 @@ from chat_tui.store.export import (
     write_private_file,
 )
 from chat_tui.store.titles import UNTITLED
+from chat_tui.text_safety import terminal_safe_json, visible_text
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -128,7 +133,7 @@ def _list(store: TranscriptStore, args: argparse.Namespace) -> int:
             }
             for summary in summaries
         ]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(terminal_safe_json(rows, indent=2))
         return 0
     if not summaries:
         return _print_empty_list(args)
@@ -136,7 +141,7 @@ def _list(store: TranscriptStore, args: argparse.Namespace) -> int:
         models = ", ".join(summary.models) or "—"
         print(
             f"{summary.id:>6}  {_short_time(summary.updated_at)}  {summary.message_count:>4} msgs"
-            f"  {summary.title or UNTITLED}  [{models}]"
+            f"  {_one_line(summary.title or UNTITLED)}  [{_one_line(models)}]"
         )
     return 0
 
@@ -170,7 +175,7 @@ def _print_hits(hits: list[SearchHit], args: argparse.Namespace) -> int:
             }
             for hit in hits
         ]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(terminal_safe_json(rows, indent=2))
         return 0
     if not hits:
         print("No matches.")
@@ -178,10 +183,12 @@ def _print_hits(hits: list[SearchHit], args: argparse.Namespace) -> int:
     emphasise = sys.stdout.isatty()
     for hit in hits:
         snippet = "".join(
-            f"{_BOLD}{span.text}{_RESET}" if span.is_match and emphasise else span.text
+            f"{_BOLD}{visible_text(span.text)}{_RESET}"
+            if span.is_match and emphasise
+            else visible_text(span.text)
             for span in hit.snippet
         )
-        title = hit.conversation_title or UNTITLED
+        title = _one_line(hit.conversation_title or UNTITLED)
         print(f"{hit.conversation_id:>6}  {title}  ({hit.role}, message {hit.message_id})")
         print(f"        {snippet}")
     return 0
@@ -218,10 +225,15 @@ def _delete(store: TranscriptStore, args: argparse.Namespace) -> int:
 
 def _describe(store: TranscriptStore, conversation_id: int) -> tuple[str, int]:
     conversation = store.load_conversation(conversation_id, tail=0)  # raises when unknown
-    return conversation.title or UNTITLED, store.count_turns(conversation_id)
+    return _one_line(conversation.title or UNTITLED), store.count_turns(conversation_id)
 
 
 # ---- helpers ------------------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    """Stored text for a line of its own: control characters visible, line breaks as spaces."""
+    return " ".join(visible_text(text).split())
 
 
 def _short_time(timestamp: float) -> str:

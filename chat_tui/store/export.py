@@ -3,7 +3,6 @@ docs/transcript-json.md), and writing either to a private file."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import asdict
@@ -14,6 +13,7 @@ from typing import Any
 from chat_tui.conversation import Conversation, Turn
 from chat_tui.reply_record import mode_name, reply_record_line
 from chat_tui.store.titles import UNTITLED
+from chat_tui.text_safety import terminal_safe_json, visible_text
 
 JSON_SCHEMA_VERSION = 1
 JSON_FORMAT_NAME = "chat-tui-transcript"
@@ -25,7 +25,8 @@ FORMAT_EXTENSIONS = {"md": ".md", "json": ".json"}
 
 
 def conversation_to_json(conversation: Conversation) -> str:
-    return json.dumps(conversation_document(conversation), ensure_ascii=False, indent=2) + "\n"
+    """Every text exactly as stored; control characters as JSON escapes (`\\u001b`)."""
+    return terminal_safe_json(conversation_document(conversation), indent=2) + "\n"
 
 
 def conversation_document(conversation: Conversation) -> dict[str, Any]:
@@ -80,6 +81,9 @@ def iso_time(timestamp: float | None) -> str | None:
 
 
 def conversation_to_markdown(conversation: Conversation) -> str:
+    """A document to read, in a terminal (`cat`, `less`) as much as in an editor, so control
+    characters anywhere in it (a reply's, a title's, an error's) are made visible, as the app
+    shows them: an escape sequence from a model must not act on the reader's terminal."""
     lines = [f"# {conversation.title or UNTITLED}", ""]
     models = models_used(conversation)
     if models:
@@ -98,7 +102,7 @@ def conversation_to_markdown(conversation: Conversation) -> str:
         lines += ["", "**System prompt**", "", *_quoted(settings.system_prompt)]
     for turn in conversation.turns:
         lines += ["", *_turn_markdown(turn)]
-    return "\n".join(lines).rstrip() + "\n"
+    return visible_text("\n".join(lines).rstrip()) + "\n"
 
 
 def _turn_markdown(turn: Turn) -> list[str]:
