@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import anthropic
 import httpx2
@@ -19,6 +19,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import to_provider_error
+from chat_tui.providers.request_options import ANTHROPIC_MESSAGES, RequestOptions
 from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
 # Anthropic requires max_tokens; this is used when neither the request nor the config sets one.
@@ -37,6 +38,8 @@ _FINISH = {
 
 class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
     """Claude through the Messages API. SDK retries are off: the engine retries."""
+
+    request_options: ClassVar[RequestOptions] = ANTHROPIC_MESSAGES
 
     def _make_client(self) -> anthropic.AsyncAnthropic:
         return anthropic.AsyncAnthropic(
@@ -64,8 +67,8 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
             # Current models decide their own budget ("adaptive") and take an effort level.
             params["thinking"] = {"type": "adaptive", "display": "summarized"}
             params["output_config"] = {"effort": request.reasoning_effort}
-        elif request.temperature is not None:
-            params["temperature"] = request.temperature  # not allowed together with thinking
+        # No temperature: the Messages API no longer takes one (see request_options), so a
+        # conversation saved with one earlier is sent without it rather than refused.
         params["max_tokens"] = max_tokens
         return params
 

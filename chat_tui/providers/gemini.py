@@ -16,7 +16,7 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx2
 from google import genai
@@ -33,6 +33,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import to_provider_error
+from chat_tui.providers.request_options import GEMINI, RequestOptions
 from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
 _FILTERED = {
@@ -91,6 +92,8 @@ def _event_hooks(*, connect_timeout_s: float, idle_timeout_s: float) -> dict[str
 
 class GeminiProvider(SdkAdapter[genai.Client]):
     """Gemini through the Developer API. No retries (google-genai has none by default)."""
+
+    request_options: ClassVar[RequestOptions] = GEMINI
 
     _http: httpx2.AsyncClient | None = None  # the client the SDK is pinned to
 

@@ -5,7 +5,7 @@ servers (Ollama, vLLM, LM Studio, OpenRouter) reached through a base URL.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx2
 import openai
@@ -23,6 +23,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import ErrorContext, to_provider_error
+from chat_tui.providers.request_options import CHAT_COMPLETIONS, OpenAIApi, RequestOptions
 from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
 # Servers that need no key still make the SDK want one; this never leaves for a real key.
@@ -50,6 +51,9 @@ _REASONING_FIELDS = ("reasoning_content", "reasoning")
 
 class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
     """One OpenAI or OpenAI-compatible target. SDK retries are off: the engine retries."""
+
+    api: ClassVar[OpenAIApi] = "chat"
+    request_options: ClassVar[RequestOptions] = CHAT_COMPLETIONS
 
     def __init__(self, *, compatible: bool = False, **connection: Any) -> None:
         super().__init__(**connection)  # see SdkAdapter.__init__

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from chat_tui.metrics import estimate_tokens
 from chat_tui.providers.base import (
@@ -25,6 +26,7 @@ from chat_tui.providers.base import (
     Usage,
     announce_request_sent,
 )
+from chat_tui.providers.request_options import SIMULATED, RequestOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ def tokenize(text: str) -> list[str]:
 
 
 class SimulatedProvider:
+    request_options: ClassVar[RequestOptions] = SIMULATED
     name = "simulated"
     label = "Simulated (offline)"
 

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from chat_tui.conversation import ConversationSettings
+from chat_tui.providers.request_options import request_options_for
 from chat_tui.text_safety import visible_text
 
 EFFORTS = ("low", "medium", "high")
@@ -26,32 +27,40 @@ MAX_TOKENS_LIMIT = 1_000_000
 ANTHROPIC_MIN_BUDGET = 1024
 
 
+_NOTES = {
+    "openai": "OpenAI-style APIs take an effort level, not a budget.",
+    "openai-compatible": "OpenAI-style APIs take an effort level, not a budget.",
+    "anthropic": "Claude takes an effort (adaptive thinking) or a budget of at least "
+    f"{ANTHROPIC_MIN_BUDGET} tokens, and no temperature (the Messages API dropped it).",
+    "gemini": "Gemini takes a thinking level (effort) or a thinking budget.",
+    "simulated": "The simulated model has no reasoning.",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ReasoningSupport:
-    """Which reasoning knobs a provider kind takes, and its temperature ceiling."""
+    """Which knobs a provider kind takes, as its adapter declares (providers.request_options)."""
 
     effort: bool = True
     budget: bool = True
+    temperature: bool = True
     max_temperature: float = 2.0
     min_budget: int = 1
     note: str = ""
 
     @classmethod
     def for_kind(cls, kind: str | None) -> ReasoningSupport:
-        if kind in ("openai", "openai-compatible"):
-            return cls(budget=False, note="OpenAI-style APIs take an effort level, not a budget.")
-        if kind == "anthropic":
-            return cls(
-                max_temperature=1.0,
-                min_budget=ANTHROPIC_MIN_BUDGET,
-                note="Claude takes an effort (adaptive thinking) or a budget of at least "
-                f"{ANTHROPIC_MIN_BUDGET} tokens; not together with a temperature.",
-            )
-        if kind == "gemini":
-            return cls(note="Gemini takes a thinking level (effort) or a thinking budget.")
-        if kind == "simulated":
-            return cls(effort=False, budget=False, note="The simulated model has no reasoning.")
-        return cls()
+        options = request_options_for(kind)
+        if options is None:
+            return cls()
+        return cls(
+            effort=bool(options.efforts),
+            budget=options.budget,
+            temperature=options.temperature,
+            max_temperature=options.max_temperature or 0.0,
+            min_budget=options.min_budget or 1,
+            note=_NOTES.get(kind or "", ""),
+        )
 
 
 def parse_settings_form(
@@ -65,7 +74,7 @@ def parse_settings_form(
     """The settings, or None and every problem in plain words."""
     problems: list[str] = []
     temp_value: float | None = None
-    if temperature.strip():
+    if support.temperature and temperature.strip():
         try:
             temp_value = float(temperature)
         except ValueError:
@@ -84,8 +93,6 @@ def parse_settings_form(
     effort = effort if support.effort and effort in EFFORTS else None
     if effort and budget_value is not None:
         problems.append("Reasoning: choose an effort or a budget, not both.")
-    if support.min_budget > 1 and temp_value is not None and (effort or budget_value):
-        problems.append("Temperature: Claude takes no temperature while reasoning; clear one.")
     if problems:
         return None, problems
     return (
@@ -170,9 +177,14 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
                 )
                 with Horizontal(classes="row"):
                     with Vertical():
-                        yield Label(f"Temperature (0-{self.support.max_temperature:g})")
+                        yield Label(self._temperature_label)
                         yield Input(
-                            _text(s.temperature), placeholder="provider default", id="temperature"
+                            _text(s.temperature) if self.support.temperature else "",
+                            placeholder="provider default"
+                            if self.support.temperature
+                            else "not supported",
+                            id="temperature",
+                            disabled=not self.support.temperature,
                         )
                     with Vertical():
                         yield Label("Max output tokens")
@@ -204,6 +216,12 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             with Horizontal(id="settings-buttons"):
                 yield Button("Cancel (Esc)", id="cancel")
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
+
+    @property
+    def _temperature_label(self) -> str:
+        if not self.support.temperature:
+            return "Temperature"
+        return f"Temperature (0-{self.support.max_temperature:g})"
 
     def on_mount(self) -> None:
         self.query_one("#system-prompt", TextArea).focus()

@@ -35,7 +35,6 @@ def test_the_form_is_checked_with_plain_messages() -> None:
     assert parse(system="  ") == (ConversationSettings(), [])
     assert parse("hot")[1] == ["Temperature: 'hot' is not a number."]
     assert parse("3")[1] == ["Temperature: use a number from 0 to 2 (got 3)."]
-    assert parse("1.5", kind="anthropic")[1] == ["Temperature: use a number from 0 to 1 (got 1.5)."]
     assert parse(max_tokens="-5")[1] == ["Max output tokens: '-5' is not a whole number."]
     assert parse(max_tokens="0")[1] == [
         "Max output tokens: use a whole number from 1 to 1,000,000."
@@ -46,9 +45,12 @@ def test_the_form_is_checked_with_plain_messages() -> None:
     assert parse(effort="low", budget="2000", kind="gemini")[1] == [
         "Reasoning: choose an effort or a budget, not both."
     ]
-    assert parse("0.5", effort="low", kind="anthropic")[1] == [
-        "Temperature: Claude takes no temperature while reasoning; clear one."
-    ]
+    # The Messages API takes no temperature (anthropic 2.14): none is offered or kept.
+    assert parse("0.5", effort="low", kind="anthropic") == (
+        ConversationSettings(reasoning_effort="low"),
+        [],
+    )
+    assert not ReasoningSupport.for_kind("anthropic").temperature
     # A knob the provider does not take is dropped, not sent.
     assert parse(budget="2000", kind="openai") == (ConversationSettings(), [])
     assert parse(effort="high", kind="simulated") == (ConversationSettings(), [])

@@ -1,0 +1,65 @@
+"""Which request options each provider API takes: declared once, read by the settings screen.
+
+Each adapter class names its declaration as `request_options` (a class attribute), and the
+values live here so that code deciding what to offer (the settings screen, the catalog) can
+read them without importing an SDK (0.35-1 s). `request_options_for(kind, api)` is that
+import-free lookup; a test checks that it agrees with every adapter's attribute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+OpenAIApi = Literal["responses", "chat"]
+
+# The levels the app offers; every API listed here takes these three.
+EFFORTS: tuple[str, ...] = ("low", "medium", "high")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """What a request to one API can carry, as the installed SDK and the API take it."""
+
+    max_temperature: float | None  # None: the API takes no temperature at all
+    efforts: tuple[str, ...]  # reasoning effort levels taken; () when there is no such knob
+    min_budget: int | None  # smallest reasoning token budget taken; None: no budget knob
+    system: bool = True
+    max_output_tokens: bool = True
+
+    @property
+    def temperature(self) -> bool:
+        return self.max_temperature is not None
+
+    @property
+    def budget(self) -> bool:
+        return self.min_budget is not None
+
+
+# OpenAI Chat Completions (OpenAI itself and compatible servers): `reasoning_effort`.
+CHAT_COMPLETIONS = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=None)
+# OpenAI Responses: `reasoning: {effort, summary}`.
+RESPONSES = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=None)
+# Anthropic Messages as of anthropic 2.14: `messages.create()` takes no temperature (nor top_p
+# or top_k: sampling options are gone from the API); effort travels as `output_config.effort`
+# with adaptive thinking, a budget as `thinking.budget_tokens` (at least 1,024).
+ANTHROPIC_MESSAGES = RequestOptions(max_temperature=None, efforts=EFFORTS, min_budget=1024)
+# Gemini generateContent: `thinkingConfig.thinkingLevel` or `.thinkingBudget`.
+GEMINI = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=1)
+# The offline simulation ignores everything but the messages.
+SIMULATED = RequestOptions(
+    max_temperature=None, efforts=(), min_budget=None, system=False, max_output_tokens=False
+)
+
+
+def request_options_for(kind: str | None, api: OpenAIApi | None = None) -> RequestOptions | None:
+    """The declaration for a provider kind ("openai", "openai-compatible", "anthropic",
+    "gemini", "simulated") and, for the OpenAI kinds, the API it uses (None: the kind's
+    default: Responses for OpenAI, Chat Completions for compatible servers). None when the
+    kind is unknown."""
+    if kind in ("openai", "openai-compatible"):
+        default: OpenAIApi = "responses" if kind == "openai" else "chat"
+        return RESPONSES if (api or default) == "responses" else CHAT_COMPLETIONS
+    return {"anthropic": ANTHROPIC_MESSAGES, "gemini": GEMINI, "simulated": SIMULATED}.get(
+        kind or ""
+    )
