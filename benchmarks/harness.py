@@ -25,9 +25,10 @@ from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import RetryPolicy
 from chat_tui.metrics import percentile
 from chat_tui.providers.base import ChatRequest, Provider
+from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.simulated import SimulatedProvider, tokenize
 from chat_tui.screens.chat import ChatScreen
-from chat_tui.session import ChatSession, PendingReply, Target
+from chat_tui.session import ChatSession, PendingReply
 
 SCREEN_SIZE = (120, 40)
 _WORD_TEXT = (
@@ -125,8 +126,10 @@ class RenderProbe:
 class ProbedChatScreen(ChatScreen):
     """The real chat screen, timing each flush and each screen update it causes."""
 
-    def __init__(self, session: ChatSession, *, flush_interval_s: float) -> None:
-        super().__init__(session, flush_interval_s=flush_interval_s)
+    def __init__(
+        self, session: ChatSession, catalog: ProviderCatalog, *, flush_interval_s: float
+    ) -> None:
+        super().__init__(session, catalog, flush_interval_s=flush_interval_s)
         self.probe = RenderProbe()
         self.started: list[PendingReply] = []  # every reply this screen started
         # Set once a reply's end has been handled (its final render is queued): a benchmark

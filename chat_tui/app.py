@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from chat_tui.config import Settings
 from chat_tui.paths import AppPaths
+from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.screens.chat import ChatScreen
 from chat_tui.session import ChatSession
 from chat_tui.state import UiState, save_state
@@ -33,6 +34,7 @@ class ChatApp(App[None]):
         session: ChatSession,
         *,
         settings: Settings | None = None,
+        catalog: ProviderCatalog | None = None,
         paths: AppPaths | None = None,
         state: UiState | None = None,
         notices: list[str] | None = None,
@@ -41,6 +43,7 @@ class ChatApp(App[None]):
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
+        self.catalog = catalog or ProviderCatalog(self.settings)
         self.paths = paths
         self.session = session
         self.state = state or UiState()
@@ -50,7 +53,9 @@ class ChatApp(App[None]):
         self.detect_local_ollama = detect_local_ollama
 
     def on_mount(self) -> None:
-        self.push_screen(ChatScreen(self.session, flush_interval_s=self.settings.flush_interval_s))
+        self.push_screen(
+            ChatScreen(self.session, self.catalog, flush_interval_s=self.settings.flush_interval_s)
+        )
         if self.detect_local_ollama and self.session.target.provider == "simulated":
             self._detect_ollama()
         for message in self._startup_errors:
@@ -152,6 +157,7 @@ def run_app(args: argparse.Namespace) -> int:
     app = ChatApp(
         startup.session,
         settings=startup.settings,
+        catalog=startup.catalog,
         paths=startup.paths,
         state=startup.state,
         notices=startup.notices,

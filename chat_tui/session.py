@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.providers.base import ChatMessage, ChatRequest, Provider
+from chat_tui.providers.catalog import Target
 from chat_tui.store.errors import StoreError
 from chat_tui.store.titles import fallback_title
 
@@ -25,19 +26,6 @@ TITLE_PROMPT = (
     "Write a short title (at most 6 words, no quotes, no trailing punctuation) for a "
     "conversation that starts with this message:\n\n"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Which provider and model the next request goes to."""
-
-    provider: str  # registry name: "openai", "simulated", a profile name...
-    label: str  # "OpenAI", "Simulated (offline)"
-    model: str
-
-    @property
-    def description(self) -> str:
-        return f"{self.label} · {self.model}"
 
 
 @dataclass(slots=True)
@@ -110,11 +98,25 @@ class ChatSession:
         self._save_turn(turn)  # committed before the request is sent
         return turn
 
-    def start_reply(self) -> PendingReply:
-        """Build the request from the whole conversation and a run for it (not started)."""
+    def start_reply(
+        self,
+        *,
+        target: Target | None = None,
+        provider: Provider | None = None,
+        streaming: bool | None = None,
+    ) -> PendingReply:
+        """Build the request from the whole conversation and a run for it (not started).
+
+        The session's target, provider and mode unless given: a race sends one turn to two
+        targets without changing what the next chat request uses."""
+        if provider is None and target is not None and target.provider != self.target.provider:
+            raise ValueError(f"{target.spec} needs its own provider")
+        target = target or self.target
+        provider = provider or self.provider
+        streaming = self.streaming if streaming is None else streaming
         settings = self.conversation.settings
         request = ChatRequest(
-            model=self.target.model,
+            model=target.model,
             messages=self.conversation.context(),
             system=settings.system_prompt,
             temperature=settings.temperature,
@@ -122,16 +124,14 @@ class ChatSession:
             reasoning_effort=settings.reasoning_effort,
             reasoning_budget=settings.reasoning_budget,
         )
-        run = ReplyRun(
-            self.provider, request, streaming=self.streaming, retry_policy=self.retry_policy
-        )
+        run = ReplyRun(provider, request, streaming=streaming, retry_policy=self.retry_policy)
         turn = Turn(
             role="assistant",
             text="",
-            provider=self.target.provider,
-            model=self.target.model,
+            provider=target.provider,
+            model=target.model,
             created_at=time.time(),
-            streaming=self.streaming,
+            streaming=streaming,
             status=MessageStatus.STREAMING,
         )
         self.conversation.turns.append(turn)

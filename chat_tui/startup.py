@@ -19,6 +19,7 @@ from chat_tui.event_log import EventLog
 from chat_tui.paths import AppPaths, ensure_private_dir
 from chat_tui.problems import Problem
 from chat_tui.providers.base import ProviderError
+from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.session import ChatSession
 from chat_tui.state import UiState, load_state
 from chat_tui.store import StoreError, TranscriptStore
@@ -30,6 +31,7 @@ class Startup:
     paths: AppPaths
     settings: Settings
     session: ChatSession
+    catalog: ProviderCatalog
     themes: list[Theme]
     theme: str
     state: UiState
@@ -38,8 +40,6 @@ class Startup:
 
 
 def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Startup:
-    from chat_tui.providers.selection import select_session_target
-
     paths = AppPaths.default(data_dir=getattr(args, "data_dir", None))
     loaded = load_settings(paths.config_file)
     settings = loaded.settings
@@ -67,30 +67,27 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
     except (StoreError, OSError) as error:
         errors.append(f"{error} Conversations are not saved in this session.")
 
+    catalog = ProviderCatalog(settings, environ)
     try:
-        provider, target, title_model = select_session_target(
-            settings,
+        start = catalog.starting_point(
             requested_provider=args.provider,
             requested_model=args.model,
             remembered=(state.provider, state.model),
-            environ=environ,
         )
     except ProviderError as error:
         errors.append(f"{error.message} Using the offline simulated model instead.")
-        provider, target, title_model = select_session_target(
-            settings, requested_provider="simulated", requested_model=None, environ=environ
-        )
+        start = catalog.starting_point(requested_provider="simulated", requested_model=None)
     session = ChatSession(
-        provider,
-        target,
+        start.provider,
+        start.target,
         streaming=not args.no_stream,
         retry_policy=RetryPolicy(max_retries=settings.max_retries),
         store=store,
         event_log=EventLog(paths.event_log, environ=environ),
     )
-    session.title_model = title_model
+    session.title_model = start.title_model
     # The config's defaults seed the first conversation; ctrl+n carries them on.
     session.conversation.settings = ConversationSettings(
         system_prompt=settings.system_prompt, max_output_tokens=settings.max_output_tokens
     )
-    return Startup(paths, settings, session, themes, theme, state, notices, errors)
+    return Startup(paths, settings, session, catalog, themes, theme, state, notices, errors)

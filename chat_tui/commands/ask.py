@@ -117,7 +117,7 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
     from chat_tui.engine import RetryPolicy
     from chat_tui.event_log import EventLog
     from chat_tui.paths import AppPaths, ensure_private_dir
-    from chat_tui.providers.selection import select_session_target
+    from chat_tui.providers.catalog import ProviderCatalog
     from chat_tui.store import StoreError, TranscriptStore
 
     paths = AppPaths.default(data_dir=getattr(args, "data_dir", None))
@@ -125,11 +125,9 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
     for problem in loaded.problems:
         print(f"chat-tui ask: {problem.describe(full_path=True)}", file=sys.stderr)
     settings = loaded.settings
-    provider, target, _ = select_session_target(
-        settings,
+    start = ProviderCatalog(settings, environ).starting_point(
         requested_provider=getattr(args, "provider", None),
         requested_model=getattr(args, "model", None),
-        environ=environ,
     )
     store = None
     if not args.no_save:
@@ -139,8 +137,8 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
         except (StoreError, OSError) as error:
             print(f"chat-tui ask: {error} The reply is not saved.", file=sys.stderr)
     session = ChatSession(
-        provider,
-        target,
+        start.provider,
+        start.target,
         streaming=not getattr(args, "no_stream", False),
         retry_policy=RetryPolicy(max_retries=settings.max_retries),
         store=store,

@@ -22,7 +22,6 @@ from chat_tui.paths import AppPaths
 from chat_tui.providers.base import (
     ChatMessage,
     ChatRequest,
-    FailureKind,
     Provider,
     ProviderError,
 )
@@ -135,22 +134,13 @@ class Progress:
 def build_provider(
     name: str | None, model: str | None, settings: Settings
 ) -> tuple[Provider, str, str]:
-    """(provider, its name, the model) for the options; the simulated model by default."""
-    if name in (None, SIMULATED):
-        from chat_tui.providers.simulated import DEFAULT_MODEL, SimulatedProvider
+    """(provider, its name, the model) for the options; the simulated model by default.
+    Built by the catalog, exactly as the app builds it."""
+    from chat_tui.providers.catalog import ProviderCatalog
 
-        provider = SimulatedProvider(
-            ttft_s=settings.simulated_ttft_ms / 1000,
-            tokens_per_s=settings.simulated_tokens_per_s,
-        )
-        return provider, SIMULATED, model or DEFAULT_MODEL
-    from chat_tui.providers.registry import create_provider, get_target
-
-    target = get_target(name, settings, os.environ)
-    chosen = model or target.default_model
-    if not chosen:
-        raise ProviderError(FailureKind.CONFIG, f"Give a model with --model for {name}.")
-    return create_provider(name, settings, os.environ), name, chosen
+    catalog = ProviderCatalog(settings, os.environ)
+    target = catalog.resolve(name or SIMULATED, model)
+    return catalog.connect(target), target.provider, target.model
 
 
 async def measure(

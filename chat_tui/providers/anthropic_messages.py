@@ -19,12 +19,15 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import to_provider_error
-from chat_tui.providers.request_options import ANTHROPIC_MESSAGES, RequestOptions
+from chat_tui.providers.request_options import (
+    ANTHROPIC_MESSAGES,
+    ANTHROPIC_MIN_THINKING_BUDGET,
+    RequestOptions,
+)
 from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
 # Anthropic requires max_tokens; this is used when neither the request nor the config sets one.
 DEFAULT_MAX_TOKENS = 8192
-MIN_THINKING_BUDGET = 1024  # the API's floor for budget_tokens
 
 _FINISH = {
     "end_turn": FinishReason.STOP,
@@ -59,9 +62,9 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
         if request.system:
             params["system"] = request.system
         if request.reasoning_budget:
-            budget = max(request.reasoning_budget, MIN_THINKING_BUDGET)
+            budget = max(request.reasoning_budget, ANTHROPIC_MIN_THINKING_BUDGET)
             # budget_tokens must be below max_tokens: keep room for the visible answer.
-            max_tokens = max(max_tokens, budget + MIN_THINKING_BUDGET)
+            max_tokens = max(max_tokens, budget + ANTHROPIC_MIN_THINKING_BUDGET)
             params["thinking"] = {"type": "enabled", "budget_tokens": budget}
         elif request.reasoning_effort:
             # Current models decide their own budget ("adaptive") and take an effort level.

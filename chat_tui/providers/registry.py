@@ -1,9 +1,10 @@
 """Which providers exist, where their keys come from, and building them.
 
-The one place that knows the built-in providers, the OpenAI-compatible presets and the
-profiles from the config file. SDK adapters are imported only when a provider built by
-`create_provider` is first used or warmed up, so importing this module (at start-up) imports
-no SDK. Keys are read when a provider is built, handed to it, and never logged or stored.
+The one place that defines the built-in providers, the OpenAI-compatible presets and the
+profiles from the config file; `providers.catalog` is what the rest of the app asks. SDK
+adapters are imported only when a provider built by `create_provider` is first used or warmed
+up, so importing this module (at start-up) imports no SDK. Keys are read when a provider is
+built, handed to it, and never logged or stored.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ KNOWN_MODELS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True, slots=True)
-class ProviderTarget:
+class ProviderEntry:
     """Something the user can pick: a built-in provider, a preset or a profile."""
 
     name: str
@@ -61,9 +62,9 @@ class ProviderTarget:
     title_model: str | None = None
 
 
-def _builtin_targets(environ: Mapping[str, str]) -> dict[str, ProviderTarget]:
+def _builtin_targets(environ: Mapping[str, str]) -> dict[str, ProviderEntry]:
     def target(name: str, kind: ProviderKind, label: str, base_url: str | None, *envs: str):
-        return ProviderTarget(
+        return ProviderEntry(
             name=name,
             kind=kind,
             label=label,
@@ -124,7 +125,7 @@ def _builtin_targets(environ: Mapping[str, str]) -> dict[str, ProviderTarget]:
     return {t.name: t for t in targets}
 
 
-def _apply_profile(base: ProviderTarget | None, profile: ProfileSettings) -> ProviderTarget:
+def _apply_profile(base: ProviderEntry | None, profile: ProfileSettings) -> ProviderEntry:
     """A profile, filled in from the built-in or preset of the same name (or of its kind)."""
     fallback = base
     if fallback is None and profile.kind in ("openai", "anthropic", "gemini"):
@@ -134,7 +135,7 @@ def _apply_profile(base: ProviderTarget | None, profile: ProfileSettings) -> Pro
         envs = fallback.api_key_envs
     models = tuple(dict.fromkeys(profile.models + (fallback.models if fallback else ())))
     default_model = profile.default_model or (profile.models[0] if profile.models else None)
-    return ProviderTarget(
+    return ProviderEntry(
         name=profile.name,
         kind=profile.kind,
         label=fallback.label if base is not None else profile.name,
@@ -150,7 +151,7 @@ def _apply_profile(base: ProviderTarget | None, profile: ProfileSettings) -> Pro
     )
 
 
-def _profile_needs_key(profile: ProfileSettings, fallback: ProviderTarget | None) -> bool:
+def _profile_needs_key(profile: ProfileSettings, fallback: ProviderEntry | None) -> bool:
     """Hosted kinds always do; a compatible server only if the profile or its preset says so."""
     if profile.kind != "openai-compatible":
         return True
@@ -158,7 +159,7 @@ def _profile_needs_key(profile: ProfileSettings, fallback: ProviderTarget | None
     return declared or bool(fallback and fallback.key_required)
 
 
-def _with_key_status(target: ProviderTarget, environ: Mapping[str, str]) -> ProviderTarget:
+def _with_key_status(target: ProviderEntry, environ: Mapping[str, str]) -> ProviderEntry:
     if target.api_key_command:
         return replace(
             target, key_available=True, key_description=f"command: {target.api_key_command}"
@@ -171,9 +172,9 @@ def _with_key_status(target: ProviderTarget, environ: Mapping[str, str]) -> Prov
     return replace(target, key_available=True, key_description=NO_KEY_NEEDED)
 
 
-def list_targets(
+def list_entries(
     settings: Settings, environ: Mapping[str, str] = os.environ
-) -> list[ProviderTarget]:
+) -> list[ProviderEntry]:
     """Every selectable target: built-ins, presets, then profiles (which override by name)."""
     targets = _builtin_targets(environ)
     for name, profile in settings.profiles.items():
@@ -184,10 +185,10 @@ def list_targets(
     return [_with_key_status(t, environ) for t in targets.values()]
 
 
-def get_target(
+def get_entry(
     name: str, settings: Settings, environ: Mapping[str, str] = os.environ
-) -> ProviderTarget:
-    targets = {t.name: t for t in list_targets(settings, environ)}
+) -> ProviderEntry:
+    targets = {t.name: t for t in list_entries(settings, environ)}
     if name not in targets:
         raise ProviderError(
             FailureKind.CONFIG,
@@ -196,7 +197,7 @@ def get_target(
     return targets[name]
 
 
-def resolve_api_key(target: ProviderTarget, environ: Mapping[str, str] = os.environ) -> str | None:
+def resolve_api_key(target: ProviderEntry, environ: Mapping[str, str] = os.environ) -> str | None:
     """The key for `target` (None when it needs none). Raises ProviderError(CONFIG)."""
     if target.api_key_command:
         return _run_key_command(target)
@@ -214,7 +215,7 @@ def resolve_api_key(target: ProviderTarget, environ: Mapping[str, str] = os.envi
     return None
 
 
-def _run_key_command(target: ProviderTarget) -> str:
+def _run_key_command(target: ProviderEntry) -> str:
     command = target.api_key_command or ""
     what = f"The api_key_command of '{target.name}' ({command})"
     try:
@@ -250,7 +251,7 @@ def create_provider(
 ) -> Provider:
     """Build the provider for `name`. Its key is resolved now; its SDK adapter is imported
     later, off the event loop (see providers.lazy)."""
-    target = get_target(name, settings, environ)
+    target = get_entry(name, settings, environ)
     if target.kind == "simulated":
         from chat_tui.providers.simulated import SimulatedProvider
 
@@ -266,7 +267,7 @@ def create_provider(
 
 
 def _sdk_adapter(
-    target: ProviderTarget, key: str | None, settings: Settings, loop: asyncio.AbstractEventLoop
+    target: ProviderEntry, key: str | None, settings: Settings, loop: asyncio.AbstractEventLoop
 ) -> Provider:
     """The SDK adapter for `target`, with its client for `loop`: imports its SDK (0.35-1 s)."""
     common = {
@@ -306,54 +307,13 @@ def _sdk_adapter(
     return adapter
 
 
-def _key_source(target: ProviderTarget) -> str:
+def _key_source(target: ProviderEntry) -> str:
     """For error messages: what to fix when the key is refused."""
     if target.name in AUTO_ORDER and not target.api_key_command:
         return target.key_description
     if target.key_description == NO_KEY_NEEDED:
         return f"whether profile '{target.name}' needs api_key_env or api_key_command"
     return f"{target.key_description} (profile '{target.name}')"
-
-
-def choose_default_provider(
-    settings: Settings, environ: Mapping[str, str] = os.environ, requested: str | None = None
-) -> tuple[str, str | None]:
-    """(provider name, model) to start with. The model is None when the server must be asked.
-
-    `--provider` wins; then the config's default_provider; then the first of OpenAI,
-    Anthropic and Gemini with a key in the environment; else the simulated model.
-    """
-    chosen = requested or settings.default_provider
-    if chosen:
-        target = get_target(chosen, settings, environ)
-        configured = settings.default_model if chosen == settings.default_provider else None
-        return target.name, configured or target.default_model
-    targets = {t.name: t for t in list_targets(settings, environ)}
-    for name in AUTO_ORDER:
-        if targets[name].key_available:
-            return name, targets[name].default_model
-    return "simulated", targets["simulated"].default_model
-
-
-class ModelCatalog:
-    """Models per provider for the picker: configured + known + listed, listed once (lazily)."""
-
-    def __init__(self) -> None:
-        self._listed: dict[str, list[str]] = {}
-        self.errors: dict[str, ProviderError] = {}
-
-    def models(self, target: ProviderTarget) -> list[str]:
-        return list(dict.fromkeys([*target.models, *self._listed.get(target.name, [])]))
-
-    async def refresh(self, target: ProviderTarget, provider: Provider) -> list[str]:
-        """Ask the server once; failures are remembered in `errors`, not raised."""
-        if target.name not in self._listed:
-            try:
-                self._listed[target.name] = await provider.list_models()
-            except ProviderError as error:
-                self.errors[target.name] = error
-                self._listed[target.name] = []
-        return self.models(target)
 
 
 async def detect_ollama(timeout: float = 0.3, base_url: str = OLLAMA_URL) -> list[str] | None:

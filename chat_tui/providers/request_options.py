@@ -13,6 +13,8 @@ from typing import Literal
 
 OpenAIApi = Literal["responses", "chat"]
 
+# The Messages API's floor for thinking.budget_tokens (the adapter keeps to it too).
+ANTHROPIC_MIN_THINKING_BUDGET = 1024
 # The levels the app offers; every API listed here takes these three.
 EFFORTS: tuple[str, ...] = ("low", "medium", "high")
 
@@ -26,6 +28,9 @@ class RequestOptions:
     min_budget: int | None  # smallest reasoning token budget taken; None: no budget knob
     system: bool = True
     max_output_tokens: bool = True
+    non_streaming: bool = True  # a request that answers with the whole reply at once
+    attachments: frozenset[str] = frozenset()  # "image", "pdf", "text": none of the paths yet
+    note: str = ""  # one sentence for the settings screen: what the API takes
 
     @property
     def temperature(self) -> bool:
@@ -37,19 +42,40 @@ class RequestOptions:
 
 
 # OpenAI Chat Completions (OpenAI itself and compatible servers): `reasoning_effort`.
-CHAT_COMPLETIONS = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=None)
+_OPENAI_NOTE = "OpenAI-style APIs take an effort level, not a budget."
+CHAT_COMPLETIONS = RequestOptions(
+    max_temperature=2.0, efforts=EFFORTS, min_budget=None, note=_OPENAI_NOTE
+)
 # OpenAI Responses: `reasoning: {effort, summary}`.
-RESPONSES = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=None)
+RESPONSES = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=None, note=_OPENAI_NOTE)
 # Anthropic Messages as of anthropic 2.14: `messages.create()` takes no temperature (nor top_p
 # or top_k: sampling options are gone from the API); effort travels as `output_config.effort`
 # with adaptive thinking, a budget as `thinking.budget_tokens` (at least 1,024).
-ANTHROPIC_MESSAGES = RequestOptions(max_temperature=None, efforts=EFFORTS, min_budget=1024)
+ANTHROPIC_MESSAGES = RequestOptions(
+    max_temperature=None,
+    efforts=EFFORTS,
+    min_budget=ANTHROPIC_MIN_THINKING_BUDGET,
+    note="Claude takes an effort (adaptive thinking) or a budget of at least "
+    f"{ANTHROPIC_MIN_THINKING_BUDGET} tokens, and no temperature (the Messages API dropped it).",
+)
 # Gemini generateContent: `thinkingConfig.thinkingLevel` or `.thinkingBudget`.
-GEMINI = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=1)
+GEMINI = RequestOptions(
+    max_temperature=2.0,
+    efforts=EFFORTS,
+    min_budget=1,
+    note="Gemini takes a thinking level (effort) or a thinking budget.",
+)
 # The offline simulation ignores everything but the messages.
 SIMULATED = RequestOptions(
-    max_temperature=None, efforts=(), min_budget=None, system=False, max_output_tokens=False
+    max_temperature=None,
+    efforts=(),
+    min_budget=None,
+    system=False,
+    max_output_tokens=False,
+    note="The simulated model has no reasoning.",
 )
+# A provider no declaration covers (a test's scripted one): every knob is offered.
+ANY = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=1)
 
 
 def request_options_for(kind: str | None, api: OpenAIApi | None = None) -> RequestOptions | None:

@@ -22,10 +22,11 @@ from textual.widgets import Footer, Static
 from chat_tui.conversation import Conversation, MessageStatus
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.providers.base import Provider, ProviderError
+from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.screens.chat_commands import ChatCommands
-from chat_tui.session import ChatSession, PendingReply, Target
+from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import AssistantMessage, turn_widget
@@ -90,9 +91,12 @@ class ChatScreen(ChatCommands, Screen[None]):
     }
     """
 
-    def __init__(self, session: ChatSession, *, flush_interval_s: float = 0.1) -> None:
+    def __init__(
+        self, session: ChatSession, catalog: ProviderCatalog, *, flush_interval_s: float = 0.1
+    ) -> None:
         super().__init__()
         self.session = session
+        self.catalog = catalog
         self.flush_interval_s = flush_interval_s
         self.pending: PendingReply | None = None
         self._pending_widget: AssistantMessage | None = None  # None until _show_reply

@@ -7,21 +7,18 @@ A mixin of ChatScreen, kept apart so the screen itself stays about sending and r
 from __future__ import annotations
 
 import asyncio
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from textual import work
 
-from chat_tui.config import Settings
 from chat_tui.conversation import Conversation, ConversationSettings
-from chat_tui.providers.base import FailureKind, ProviderError
-from chat_tui.session import Target
+from chat_tui.providers.base import ProviderError
+from chat_tui.providers.catalog import Target
 from chat_tui.store.errors import StoreError
 
 if TYPE_CHECKING:
     from chat_tui.code_fences import CodeBlock
     from chat_tui.screens.chat import ChatScreen
-    from chat_tui.screens.model_picker import ModelLists, PickedModel
 
     _Base = ChatScreen
 else:
@@ -31,22 +28,16 @@ else:
 class ChatCommands(_Base):
     def _switch_to_model_of(self, conversation: Conversation) -> None:
         """A continued conversation goes on with the model of its last reply, when usable."""
-        from chat_tui.providers import registry
-
         last = next((t for t in reversed(conversation.turns) if t.role == "assistant"), None)
         if last is None or not last.provider or not last.model:
             return
         current = self.session.target
         if (last.provider, last.model) == (current.provider, current.model):
             return
-        settings = getattr(self.app, "settings", None)
-        if settings is None:
-            return
         try:
-            target = registry.get_target(last.provider, settings)
-            if not target.key_available:
-                raise ProviderError(FailureKind.AUTH, f"{target.key_description} is not set")
-            provider = registry.create_provider(last.provider, settings)
+            entry = self.catalog.require_key(last.provider)
+            target = Target(entry.name, entry.label, last.model)
+            provider = self.catalog.connect(target)
         except ProviderError as error:
             self.notify(
                 f"Continuing with {current.description}: this conversation's model "
@@ -55,51 +46,35 @@ class ChatCommands(_Base):
                 markup=False,
             )
             return
-        self.switch_target(provider, Target(last.provider, target.label, last.model))
+        self.switch_target(provider, target)
 
     # ---- model, favourites, conversation settings, copy ----------------------------------
-
-    @cached_property
-    def model_lists(self) -> ModelLists:
-        """Models each provider listed, fetched once per app run (the picker fills it)."""
-        from chat_tui.screens.model_picker import ModelLists
-
-        return ModelLists()
-
-    @property
-    def app_settings(self) -> Settings:
-        settings = getattr(self.app, "settings", None)
-        return settings if isinstance(settings, Settings) else Settings()
 
     def action_pick_model(self) -> None:
         from chat_tui.screens.model_picker import ModelPicker
 
-        target = self.session.target
-        picker = ModelPicker(
-            self.app_settings, self.model_lists, current=(target.provider, target.model)
-        )
+        picker = ModelPicker(self.catalog, current=self.session.target)
         self.app.push_screen(picker, self._picked_model)
 
-    def _picked_model(self, picked: PickedModel | None) -> None:
+    def _picked_model(self, picked: Target | None) -> None:
         if picked is not None:
-            self._switch_model(picked.provider, picked.model)
+            self._switch_model(picked.spec)
 
     @work(exclusive=True, group="switch-model", exit_on_error=False)
-    async def _switch_model(self, name: str, model: str, note: str = "") -> None:
+    async def _switch_model(self, spec: str, note: str = "") -> None:
         """Build the provider (in a thread: a key command may run) and send the next
         request there."""
-        from chat_tui.model_choice import build_choice
-
         try:
-            choice = await asyncio.to_thread(build_choice, name, model, self.app_settings)
+            target = self.catalog.resolve_spec(spec)
+            provider = await asyncio.to_thread(self.catalog.connect, target)
         except ProviderError as error:
             self.notify(error.message, title="Cannot switch", severity="error", markup=False)
             return
-        self.switch_target(choice.provider, choice.target)
+        self.switch_target(provider, target)
         remember = getattr(self.app, "remember", None)
         if callable(remember):
-            remember(provider=choice.target.provider, model=choice.target.model)
-        self.notify(f"Next request: {choice.target.description}{note}", timeout=3, markup=False)
+            remember(provider=target.provider, model=target.model)
+        self.notify(f"Next request: {target.description}{note}", timeout=3, markup=False)
 
     def action_next_favourite(self) -> None:
         self._cycle_favourite(1)
@@ -108,10 +83,7 @@ class ChatCommands(_Base):
         self._cycle_favourite(-1)
 
     def _cycle_favourite(self, step: int) -> None:
-        from chat_tui.model_choice import next_favourite, split_spec
-        from chat_tui.providers.registry import list_targets
-
-        favourites = self.app_settings.favourites
+        favourites = self.catalog.settings.favourites
         if not favourites:
             self.notify(
                 'No favourite models yet. Add e.g. favourites = ["openai/gpt-4o-mini", '
@@ -121,9 +93,7 @@ class ChatCommands(_Base):
                 markup=False,
             )
             return
-        usable = {t.name: t.key_available for t in list_targets(self.app_settings)}
-        current = f"{self.session.target.provider}/{self.session.target.model}"
-        chosen, skipped = next_favourite(favourites, current, step, usable)
+        chosen, skipped = self.catalog.next_favourite(self.session.target, step)
         if skipped:
             self.notify(
                 f"Skipped {', '.join(skipped)}: no key set, or no such provider.",
@@ -135,14 +105,12 @@ class ChatCommands(_Base):
             self.notify("No other favourite to switch to.", title="Favourites", markup=False)
             return
         position = f" (favourite {favourites.index(chosen) + 1}/{len(favourites)})"
-        self._switch_model(*split_spec(chosen), note=position)
+        self._switch_model(chosen, note=position)
 
     def action_race(self) -> None:
         """Send the prompt being typed (or the last one) to two targets at once: the current
         model against the next favourite, or, with no other favourite, streaming against
         non-streaming on the current model."""
-        from chat_tui.model_choice import build_choice, next_favourite, split_spec
-        from chat_tui.providers.registry import list_targets
         from chat_tui.screens.race import RaceEntrant, RaceScreen
 
         if self.pending is not None:
@@ -154,15 +122,13 @@ class ChatCommands(_Base):
             self.notify("Type a prompt, then press ctrl+b to race it on two targets.")
             return
         session = self.session
-        left = RaceEntrant(session.provider, session.target, streaming=True)
-        right = RaceEntrant(session.provider, session.target, streaming=False)
-        usable = {t.name: t.key_available for t in list_targets(self.app_settings)}
-        current = f"{session.target.provider}/{session.target.model}"
-        other, _ = next_favourite(self.app_settings.favourites, current, 1, usable)
-        if other is not None and other != current:
+        left = RaceEntrant(session.target, session.provider, streaming=True)
+        right = RaceEntrant(session.target, session.provider, streaming=False)
+        other, _ = self.catalog.next_favourite(session.target, 1)
+        if other is not None:
             try:
-                choice = build_choice(*split_spec(other), self.app_settings)
-                right = RaceEntrant(choice.provider, choice.target, streaming=True)
+                target = self.catalog.resolve_spec(other)
+                right = RaceEntrant(target, self.catalog.connect(target), streaming=True)
             except ProviderError as error:
                 self.notify(f"Racing streaming vs non-streaming: {error.message}", markup=False)
         self.prompt.clear()
@@ -171,19 +137,11 @@ class ChatCommands(_Base):
         self.app.push_screen(race, callback=lambda _: self.show_conversation())
 
     def action_conversation_settings(self) -> None:
-        from chat_tui.providers.registry import get_target
-        from chat_tui.screens.conversation_settings import (
-            ConversationSettingsScreen,
-            ReasoningSupport,
-        )
+        from chat_tui.screens.conversation_settings import ConversationSettingsScreen
 
-        try:
-            kind: str | None = get_target(self.session.target.provider, self.app_settings).kind
-        except ProviderError:
-            kind = None
         screen = ConversationSettingsScreen(
             self.session.conversation.settings,
-            ReasoningSupport.for_kind(kind),
+            self.catalog.request_options(self.session.target.provider),
             self.session.target.description,
         )
         self.app.push_screen(screen, self._save_conversation_settings)

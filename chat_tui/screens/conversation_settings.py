@@ -8,7 +8,6 @@ conversation. Empty fields mean "the provider's default".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,48 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from chat_tui.conversation import ConversationSettings
-from chat_tui.providers.request_options import request_options_for
+from chat_tui.providers.request_options import RequestOptions
 from chat_tui.text_safety import visible_text
 
-EFFORTS = ("low", "medium", "high")
 MAX_TOKENS_LIMIT = 1_000_000
-ANTHROPIC_MIN_BUDGET = 1024
-
-
-_NOTES = {
-    "openai": "OpenAI-style APIs take an effort level, not a budget.",
-    "openai-compatible": "OpenAI-style APIs take an effort level, not a budget.",
-    "anthropic": "Claude takes an effort (adaptive thinking) or a budget of at least "
-    f"{ANTHROPIC_MIN_BUDGET} tokens, and no temperature (the Messages API dropped it).",
-    "gemini": "Gemini takes a thinking level (effort) or a thinking budget.",
-    "simulated": "The simulated model has no reasoning.",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ReasoningSupport:
-    """Which knobs a provider kind takes, as its adapter declares (providers.request_options)."""
-
-    effort: bool = True
-    budget: bool = True
-    temperature: bool = True
-    max_temperature: float = 2.0
-    min_budget: int = 1
-    note: str = ""
-
-    @classmethod
-    def for_kind(cls, kind: str | None) -> ReasoningSupport:
-        options = request_options_for(kind)
-        if options is None:
-            return cls()
-        return cls(
-            effort=bool(options.efforts),
-            budget=options.budget,
-            temperature=options.temperature,
-            max_temperature=options.max_temperature or 0.0,
-            min_budget=options.min_budget or 1,
-            note=_NOTES.get(kind or "", ""),
-        )
 
 
 def parse_settings_form(
@@ -69,12 +30,13 @@ def parse_settings_form(
     max_output_tokens: str,
     effort: str | None,
     budget: str,
-    support: ReasoningSupport,
+    support: RequestOptions,
 ) -> tuple[ConversationSettings | None, list[str]]:
-    """The settings, or None and every problem in plain words."""
+    """The settings, or None and every problem in plain words. A knob the provider does not
+    take (see its declared `RequestOptions`) is dropped, not sent."""
     problems: list[str] = []
     temp_value: float | None = None
-    if support.temperature and temperature.strip():
+    if support.max_temperature is not None and temperature.strip():
         try:
             temp_value = float(temperature)
         except ValueError:
@@ -89,8 +51,8 @@ def parse_settings_form(
     max_tokens = _whole_number("Max output tokens", max_output_tokens, 1, problems)
     budget_value = None
     if support.budget:
-        budget_value = _whole_number("Reasoning budget", budget, support.min_budget, problems)
-    effort = effort if support.effort and effort in EFFORTS else None
+        budget_value = _whole_number("Reasoning budget", budget, support.min_budget or 1, problems)
+    effort = effort if effort in support.efforts else None
     if effort and budget_value is not None:
         problems.append("Reasoning: choose an effort or a budget, not both.")
     if problems:
@@ -155,7 +117,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
     """
 
     def __init__(
-        self, settings: ConversationSettings, support: ReasoningSupport, target: str
+        self, settings: ConversationSettings, support: RequestOptions, target: str
     ) -> None:
         super().__init__()
         self.initial = settings
@@ -164,7 +126,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
 
     def compose(self) -> ComposeResult:
         s = self.initial
-        effort = s.reasoning_effort if s.reasoning_effort in EFFORTS else Select.NULL
+        effort = s.reasoning_effort if s.reasoning_effort in self.support.efforts else Select.NULL
         with Vertical():
             yield Static(
                 Content(f"Conversation settings · {visible_text(self.target)}"),
@@ -197,11 +159,11 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
                     with Vertical():
                         yield Label("Reasoning effort")
                         yield Select(
-                            [(name, name) for name in EFFORTS],
+                            [(name, name) for name in self.support.efforts],
                             value=effort,
                             prompt="provider default",
                             id="reasoning-effort",
-                            disabled=not self.support.effort,
+                            disabled=not self.support.efforts,
                         )
                     with Vertical():
                         yield Label("Reasoning budget (tokens)")

@@ -146,7 +146,7 @@ class HelpScreen(ModalScreen[None]):
         lines.extend(Content(line) for line in CONNECTING.splitlines())
         lines.append(Content(""))
         lines.append(Content.styled("Providers now", "bold $accent"))
-        for target in registry.list_targets(self.settings, self.environ):
+        for target in registry.list_entries(self.settings, self.environ):
             lines.append(
                 Content.assemble(
                     "  ",

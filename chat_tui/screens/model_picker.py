@@ -1,18 +1,13 @@
 """The model picker (ctrl+o): every model of every provider, filtered as you type.
 
 Configured and known models show at once; each usable provider's models endpoint is asked
-once per app run, in a worker, and merged when it answers (failures are quiet). Providers
+once per app run (the catalog keeps what it listed), in a worker, and merged when it answers
+(failures are quiet). Providers
 without a key are listed with what to set and cannot be chosen. Where a key comes from is
 shown (a variable name or a command), never the key itself.
 """
 
 from __future__ import annotations
-
-import asyncio
-import contextlib
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,44 +19,23 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from chat_tui.config import Settings
-from chat_tui.model_choice import models_of
-from chat_tui.providers import registry
+from chat_tui.providers.catalog import ProviderCatalog, Target
+from chat_tui.providers.registry import NO_KEY_NEEDED, ProviderEntry
 from chat_tui.text_safety import visible_text
 
-LIST_TIMEOUT_S = 10.0
 
-
-class ModelLists:
-    """Listed models per provider for the app's lifetime: each server is asked at most once."""
-
-    def __init__(self) -> None:
-        self.catalog = registry.ModelCatalog()
-        self.requested: set[str] = set()
-
-    def models(self, target: registry.ProviderTarget) -> list[str]:
-        listed = self.catalog.models(target)
-        return list(dict.fromkeys([*models_of(target), *listed]))
-
-
-@dataclass(frozen=True, slots=True)
-class PickedModel:
-    provider: str
-    model: str
-
-
-def key_note(target: registry.ProviderTarget) -> str:
+def key_note(target: ProviderEntry) -> str:
     """Where the key comes from, or what to set: never the key itself."""
     if not target.key_available:
         return f"set {target.key_description} to use"
-    if target.key_description == registry.NO_KEY_NEEDED:
+    if target.key_description == NO_KEY_NEEDED:
         return "no key needed"
     if target.key_description.startswith("command:"):
         return f"key from {target.key_description}"
     return f"key from ${target.key_description}"
 
 
-class ModelPicker(ModalScreen[PickedModel | None]):
+class ModelPicker(ModalScreen[Target | None]):
     """Type to filter; up/down to move; Enter switches; Esc closes."""
 
     BINDINGS = [
@@ -88,24 +62,12 @@ class ModelPicker(ModalScreen[PickedModel | None]):
     ModelPicker #picker-hint { height: 1; color: $text-muted; }
     """
 
-    def __init__(
-        self,
-        settings: Settings,
-        lists: ModelLists,
-        *,
-        current: tuple[str, str],
-        environ: Mapping[str, str] | None = None,
-    ) -> None:
+    def __init__(self, catalog: ProviderCatalog, *, current: Target) -> None:
         super().__init__()
-        self.settings = settings
-        self.lists = lists
+        self.catalog = catalog
         self.current = current
-        self.environ = os.environ if environ is None else environ
-        self.targets = self._ordered_targets()
-
-    def _ordered_targets(self) -> list[registry.ProviderTarget]:
-        targets = registry.list_targets(self.settings, self.environ)
-        return [t for t in targets if t.key_available] + [t for t in targets if not t.key_available]
+        self.favourites = set(catalog.settings.favourites)
+        self.targets = catalog.entries()  # usable ones first
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -124,8 +86,7 @@ class ModelPicker(ModalScreen[PickedModel | None]):
         self.query_one(Input).focus()
         self.refresh_options()
         for target in self.targets:
-            if target.key_available and target.name not in self.lists.requested:
-                self.lists.requested.add(target.name)
+            if self.catalog.wants_listing(target):
                 self._fetch_models(target)
 
     # ---- the list -----------------------------------------------------------------------
@@ -138,7 +99,7 @@ class ModelPicker(ModalScreen[PickedModel | None]):
         """Rebuild the rows for the current filter, keeping the highlighted model if it stays."""
         option_list = self.option_list
         previous = option_list.highlighted_option
-        keep = previous.id if previous is not None else f"{self.current[0]}/{self.current[1]}"
+        keep = previous.id if previous is not None else self.current.spec
         query = self.query_one(Input).value.strip()
         options = self._options(query)
         option_list.set_options(options)
@@ -151,11 +112,10 @@ class ModelPicker(ModalScreen[PickedModel | None]):
 
     def _options(self, query: str) -> list[Option]:
         search = FuzzySearch()
-        favourites = set(self.settings.favourites)
         options: list[Option] = []
         for target in self.targets:
             rows: list[tuple[float, str, tuple[int, ...]]] = []
-            for model in self.lists.models(target):
+            for model in self.catalog.models(target):
                 if query:
                     score, offsets = search.match(query, f"{target.name} {model}")
                     if score <= 0:
@@ -174,7 +134,7 @@ class ModelPicker(ModalScreen[PickedModel | None]):
                 spec = f"{target.name}/{model}"
                 options.append(
                     Option(
-                        self._row(target, model, offsets, spec in favourites),
+                        self._row(target, model, offsets, spec in self.favourites),
                         id=spec,
                         disabled=not target.key_available,
                     )
@@ -183,7 +143,7 @@ class ModelPicker(ModalScreen[PickedModel | None]):
             options.append(Option(Content(f"No model matches {query!r}."), disabled=True))
         return options
 
-    def _header(self, target: registry.ProviderTarget) -> Content:
+    def _header(self, target: ProviderEntry) -> Content:
         style = "bold $accent" if target.key_available else "bold $text-muted"
         note_style = "$text-muted" if target.key_available else "$warning"
         return Content.assemble(
@@ -196,12 +156,12 @@ class ModelPicker(ModalScreen[PickedModel | None]):
 
     def _row(
         self,
-        target: registry.ProviderTarget,
+        target: ProviderEntry,
         model: str,
         offsets: tuple[int, ...],
         favourite: bool,
     ) -> Content:
-        is_current = (target.name, model) == self.current
+        is_current = (target.name, model) == (self.current.provider, self.current.model)
         marker = "● " if is_current else "  "
         name = Content(visible_text(model))
         for offset in offsets:
@@ -217,20 +177,9 @@ class ModelPicker(ModalScreen[PickedModel | None]):
     # ---- fetching listed models ------------------------------------------------------------
 
     @work(group="model-lists", exit_on_error=False)
-    async def _fetch_models(self, target: registry.ProviderTarget) -> None:
+    async def _fetch_models(self, target: ProviderEntry) -> None:
         """Ask the provider's models endpoint once; merge what it lists. Quiet on failure."""
-        provider = None
-        try:
-            provider = await asyncio.to_thread(
-                registry.create_provider, target.name, self.settings, self.environ
-            )
-            await asyncio.wait_for(self.lists.catalog.refresh(target, provider), LIST_TIMEOUT_S)
-        except Exception:  # a model list is a nicety: never an error on screen
-            return
-        finally:
-            if provider is not None:
-                with contextlib.suppress(Exception):
-                    await provider.aclose()
+        await self.catalog.list_models(target)
         if self.is_mounted:
             self.refresh_options()
 
@@ -268,4 +217,5 @@ class ModelPicker(ModalScreen[PickedModel | None]):
         if option is None or option.disabled or option.id is None:
             return
         provider, _, model = option.id.partition("/")
-        self.dismiss(PickedModel(provider, model))
+        label = next(t.label for t in self.targets if t.name == provider)
+        self.dismiss(Target(provider, label, model))

@@ -23,18 +23,19 @@ from textual.widgets import Footer, Static
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.metrics import format_duration, format_rate
 from chat_tui.providers.base import Provider
+from chat_tui.providers.catalog import Target
 from chat_tui.screens.chat import run_status_view
-from chat_tui.session import ChatSession, PendingReply, Target
+from chat_tui.session import ChatSession, PendingReply
 from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.status_bar import StatusBar
 
 
 @dataclass(frozen=True, slots=True)
 class RaceEntrant:
-    """One side of a race: where the request goes and in which mode."""
+    """One side of a race: the target, the provider built for it, and the mode."""
 
-    provider: Provider
     target: Target
+    provider: Provider
     streaming: bool = True
 
     @property
@@ -136,15 +137,9 @@ class RaceScreen(Screen[None]):
 
     def _start(self, entrant: RaceEntrant) -> PendingReply:
         """A reply to the shared user turn, recorded by the session like any other."""
-        session = self.session
-        saved = (session.provider, session.target, session.streaming)
-        try:
-            session.switch(entrant.provider, entrant.target)
-            session.streaming = entrant.streaming
-            return session.start_reply()
-        finally:
-            session.switch(saved[0], saved[1])
-            session.streaming = saved[2]
+        return self.session.start_reply(
+            target=entrant.target, provider=entrant.provider, streaming=entrant.streaming
+        )
 
     @work(group="race", exit_on_error=False)
     async def _run_lane(self, lane: RaceLane) -> None:

@@ -11,7 +11,8 @@ import pytest
 from chat_tui.config import ProfileSettings, Settings
 from chat_tui.conversation import MessageStatus
 from chat_tui.providers import registry
-from chat_tui.session import ChatSession, Target
+from chat_tui.providers.catalog import Target
+from chat_tui.session import ChatSession
 from chat_tui.widgets.messages import AssistantMessage
 from tests.fakeserver import FakeProviderServer, Scenario
 
@@ -37,7 +38,7 @@ def session_for(path: str, server: FakeProviderServer) -> ChatSession:
     settings = Settings(profiles=profiles, connect_timeout_s=2, idle_timeout_s=5)
     name = {"compatible": "local"}.get(path, path)
     provider = registry.create_provider(name, settings, environ)
-    target = registry.get_target(name, settings, environ)
+    target = registry.get_entry(name, settings, environ)
     return ChatSession(provider, Target(name, target.label, f"{path}-model"))
 
 

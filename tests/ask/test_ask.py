@@ -16,8 +16,9 @@ import pytest
 from chat_tui.commands.ask import Ask
 from chat_tui.conversation import MessageStatus
 from chat_tui.providers.base import ChatMessage, ChatRequest
+from chat_tui.providers.catalog import Target
 from chat_tui.providers.simulated import compose_reply
-from chat_tui.session import ChatSession, Target
+from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from tests.app.scripted import ScriptedProvider
 from tests.fakeserver import FakeProviderServer, Scenario

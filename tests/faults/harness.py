@@ -12,8 +12,9 @@ from chat_tui.config import ProfileSettings, Settings
 from chat_tui.conversation import Turn
 from chat_tui.engine import RetryPolicy
 from chat_tui.event_log import EventLog
-from chat_tui.providers.registry import create_provider, get_target
-from chat_tui.session import ChatSession, Target
+from chat_tui.providers.catalog import Target
+from chat_tui.providers.registry import create_provider, get_entry
+from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from tests.fakeserver import FakeProviderServer
 
@@ -79,7 +80,7 @@ def build_app(
     settings = settings_for(server, path, idle_timeout_s=idle_timeout_s, base_url=base_url)
     env = dict(environ or environ_for(server, path, key=key, base_url=base_url))
     provider = create_provider(name, settings, env)
-    target = get_target(name, settings, env)
+    target = get_entry(name, settings, env)
     session = ChatSession(
         provider,
         Target(name, target.label, MODELS[path]),

@@ -8,8 +8,9 @@ from chat_tui.app import ChatApp
 from chat_tui.config import Settings
 from chat_tui.engine import RetryPolicy
 from chat_tui.providers.base import Provider
+from chat_tui.providers.catalog import Target
 from chat_tui.providers.simulated import SimulatedProvider
-from chat_tui.session import ChatSession, Target
+from chat_tui.session import ChatSession
 
 KEY_VARIABLES = (
     "OPENAI_API_KEY",

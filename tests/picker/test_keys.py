@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_tui.model_choice import next_favourite
+from chat_tui.providers.catalog import next_favourite
 from chat_tui.screens.code_blocks import CodeBlockPicker
 from chat_tui.screens.help import HelpScreen
 from tests.app.conftest import type_and_send, wait_until

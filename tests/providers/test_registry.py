@@ -1,4 +1,4 @@
-"""The registry: targets, keys, default choice, building providers, Ollama detection."""
+"""The registry: built-ins, presets and profiles, keys, building providers, Ollama detection."""
 
 from __future__ import annotations
 
@@ -13,48 +13,13 @@ import pytest
 from chat_tui.config import ProfileSettings, Settings
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.providers.registry import (
-    ModelCatalog,
-    choose_default_provider,
     create_provider,
     detect_ollama,
-    get_target,
-    list_targets,
+    get_entry,
+    list_entries,
     resolve_api_key,
 )
 from tests.fakeserver import FakeProviderServer
-from tests.providers.conftest import build
-
-
-@pytest.mark.parametrize(
-    ("environ", "expected"),
-    [
-        ({}, "simulated"),
-        ({"OPENAI_API_KEY": "k"}, "openai"),
-        ({"ANTHROPIC_API_KEY": "k", "GEMINI_API_KEY": "k"}, "anthropic"),
-        ({"GOOGLE_API_KEY": "k"}, "gemini"),
-        ({"OPENAI_API_KEY": "  "}, "simulated"),  # blank is not a key
-    ],
-)
-def test_default_provider_is_the_first_with_a_key(environ, expected):
-    name, model = choose_default_provider(Settings(), environ)
-    assert name == expected
-    assert model == get_target(expected, Settings(), environ).default_model
-
-
-def test_requested_provider_wins_over_config_and_keys():
-    settings = Settings(default_provider="anthropic", default_model="claude-x")
-    environ = {"OPENAI_API_KEY": "k"}
-    assert choose_default_provider(settings, environ, "gemini") == ("gemini", "gemini-2.5-flash")
-    assert choose_default_provider(settings, environ) == ("anthropic", "claude-x")
-    assert choose_default_provider(settings, environ, "anthropic") == ("anthropic", "claude-x")
-
-
-def test_unknown_provider_lists_the_valid_names():
-    with pytest.raises(ProviderError) as caught:
-        choose_default_provider(Settings(), {}, "opneai")
-    assert caught.value.kind is FailureKind.CONFIG
-    for name in ("openai", "anthropic", "gemini", "simulated", "ollama", "openrouter"):
-        assert name in caught.value.message
 
 
 @pytest.mark.parametrize(
@@ -75,7 +40,7 @@ def test_missing_key_names_the_variable(name, variable):
 
 @pytest.mark.parametrize("name", ["ollama", "vllm", "lmstudio"])
 def test_local_presets_need_no_key(name):
-    target = get_target(name, Settings(), {})
+    target = get_entry(name, Settings(), {})
     assert target.key_available and target.key_description == "no key needed"
     assert target.base_url is not None and target.base_url.endswith("/v1")
     assert create_provider(name, Settings(), {}).name == name
@@ -83,7 +48,7 @@ def test_local_presets_need_no_key(name):
 
 def test_key_descriptions_never_hold_the_key():
     environ = {"OPENAI_API_KEY": "sk-very-secret", "GEMINI_API_KEY": "gm-very-secret"}
-    targets = {t.name: t for t in list_targets(Settings(), environ)}
+    targets = {t.name: t for t in list_entries(Settings(), environ)}
     assert targets["openai"].key_description == "OPENAI_API_KEY"
     assert targets["gemini"].key_description == "GEMINI_API_KEY"
     assert "secret" not in repr([astuple(t) for t in targets.values()])
@@ -96,7 +61,7 @@ def test_profiles_override_presets_and_add_targets():
             name="work", kind="openai", api_key_command="printf sk-from-command"
         ),
     }
-    targets = {t.name: t for t in list_targets(Settings(profiles=profiles), {})}
+    targets = {t.name: t for t in list_entries(Settings(profiles=profiles), {})}
     ollama = targets["ollama"]
     assert ollama.base_url == "http://gpu:11434/v1"
     assert ollama.label == "Ollama (local)" and not ollama.key_required
@@ -112,7 +77,7 @@ def test_profiles_override_presets_and_add_targets():
 )
 def test_key_command_failures_name_the_profile(command, fragment):
     profile = ProfileSettings(name="vault", api_key_command=command)
-    target = get_target("vault", Settings(profiles={"vault": profile}), {})
+    target = get_entry("vault", Settings(profiles={"vault": profile}), {})
     with pytest.raises(ProviderError) as caught:
         resolve_api_key(target, {})
     assert caught.value.kind is FailureKind.CONFIG
@@ -132,22 +97,6 @@ def test_importing_the_registry_imports_no_sdk():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-
-
-async def test_model_catalog_lists_once_and_merges(fake_server: FakeProviderServer):
-    provider = build(fake_server, "compatible")
-    target = get_target(
-        "local",
-        Settings(profiles={"local": ProfileSettings(name="local", models=("configured",))}),
-        {},
-    )
-    catalog = ModelCatalog()
-    assert catalog.models(target) == ["configured"]
-    first = await catalog.refresh(target, provider)
-    second = await catalog.refresh(target, provider)
-    await provider.aclose()
-    assert first == second == ["configured", "fake-model", "gpt-4o", "gpt-4o-mini"]
-    assert len([r for r in fake_server.requests if r.path == "/v1/models"]) == 1
 
 
 async def test_detect_ollama_reads_the_models(fake_server: FakeProviderServer):

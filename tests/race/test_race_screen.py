@@ -9,9 +9,10 @@ from chat_tui.config import Settings
 from chat_tui.conversation import MessageStatus
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.providers.base import ChatMessage, ChatRequest, Usage
+from chat_tui.providers.catalog import Target
 from chat_tui.providers.simulated import SimulatedProvider
 from chat_tui.screens.race import RaceEntrant, RaceScreen, race_verdict
-from chat_tui.session import ChatSession, Target
+from chat_tui.session import ChatSession
 from tests.app.conftest import wait_until
 from tests.app.scripted import ScriptedProvider
 
@@ -28,7 +29,7 @@ def make_session() -> ChatSession:
 
 
 def entrant(provider, model: str, *, streaming: bool = True) -> RaceEntrant:
-    return RaceEntrant(provider, Target("simulated", "Sim", model), streaming)
+    return RaceEntrant(Target("simulated", "Sim", model), provider, streaming)
 
 
 async def test_both_sides_stream_and_the_verdict_names_the_winner() -> None:

@@ -9,12 +9,13 @@ from chat_tui.app import ChatApp
 from chat_tui.conversation import ConversationSettings
 from chat_tui.engine import RetryPolicy
 from chat_tui.providers.base import ChatRequest
+from chat_tui.providers.catalog import Target
+from chat_tui.providers.request_options import ANY, request_options_for
 from chat_tui.screens.conversation_settings import (
     ConversationSettingsScreen,
-    ReasoningSupport,
     parse_settings_form,
 )
-from chat_tui.session import ChatSession, Target
+from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from tests.app.conftest import type_and_send, wait_until
 from tests.app.scripted import ScriptedProvider
@@ -22,7 +23,7 @@ from tests.app.scripted import ScriptedProvider
 
 def parse(temperature="", max_tokens="", effort=None, budget="", kind=None, system=""):
     return parse_settings_form(
-        system, temperature, max_tokens, effort, budget, ReasoningSupport.for_kind(kind)
+        system, temperature, max_tokens, effort, budget, request_options_for(kind) or ANY
     )
 
 
@@ -50,7 +51,7 @@ def test_the_form_is_checked_with_plain_messages() -> None:
         ConversationSettings(reasoning_effort="low"),
         [],
     )
-    assert not ReasoningSupport.for_kind("anthropic").temperature
+    assert not request_options_for("anthropic").temperature
     # A knob the provider does not take is dropped, not sent.
     assert parse(budget="2000", kind="openai") == (ConversationSettings(), [])
     assert parse(effort="high", kind="simulated") == (ConversationSettings(), [])

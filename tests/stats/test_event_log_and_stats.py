@@ -12,8 +12,9 @@ from chat_tui.cli import main
 from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.event_log import EventLog, RequestRecord, read_records
 from chat_tui.metrics import ReplyMetrics
+from chat_tui.providers.catalog import Target
 from chat_tui.providers.simulated import SimulatedProvider
-from chat_tui.session import ChatSession, Target
+from chat_tui.session import ChatSession
 
 
 def turn(status: MessageStatus = MessageStatus.COMPLETE, **kw) -> Turn:

@@ -10,9 +10,10 @@ from chat_tui.app import ChatApp
 from chat_tui.config import Settings
 from chat_tui.engine import RetryPolicy
 from chat_tui.providers.base import Provider
+from chat_tui.providers.catalog import Target
 from chat_tui.screens.transcripts import TranscriptsScreen
 from chat_tui.screens.transcripts_view import TranscriptViewScreen
-from chat_tui.session import ChatSession, Target
+from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from tests.app.conftest import screen_text, type_and_send, wait_until
 
