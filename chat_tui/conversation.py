@@ -61,21 +61,64 @@ class Conversation:
     settings: ConversationSettings = field(default_factory=ConversationSettings)
     turns: list[Turn] = field(default_factory=list)
 
-    def context(self) -> tuple[ChatMessage, ...]:
+    def context(self, *, retrying: bool = False) -> tuple[ChatMessage, ...]:
         """The turns to send, in the strict user/assistant alternation providers expect.
 
-        Turns without text are skipped; a reply followed by another reply was regenerated,
-        so only the newer one counts; consecutive user turns (left by a failed reply) are
-        joined.
+        Each user turn goes with its newest finished reply that has text: a reply followed by
+        another reply was regenerated (or raced), so the newer one counts, and a partial reply
+        (interrupted, or cancelled after text arrived) stays, as it stays on screen. A user
+        turn none of whose replies has text (failed, cancelled before the first token) is left
+        out, never resent glued to the next message; `retrying` re-sends the last user turn,
+        and its earlier replies are not sent (the new one replaces them).
         """
-        merged: list[ChatMessage] = []
-        for turn in self.turns:
-            if not turn.text.strip():
-                continue
-            if merged and merged[-1].role == turn.role == "assistant":
-                merged[-1] = turn.as_context()
-            elif merged and merged[-1].role == turn.role:
-                merged[-1] = ChatMessage(turn.role, f"{merged[-1].text}\n\n{turn.text}")
-            else:
-                merged.append(turn.as_context())
-        return tuple(merged)
+        messages: list[ChatMessage] = []
+        exchanges = _exchanges(self.turns)
+        for index, (user, replies) in enumerate(exchanges):
+            if retrying and index == len(exchanges) - 1:
+                replies = []
+            answer = _answer(replies)
+            if answer is not None and user.text.strip():
+                messages += [user.as_context(), answer.as_context()]
+            elif not _left_out(index, exchanges, replies) and user.text.strip():
+                messages.append(user.as_context())  # the message being sent now
+        return tuple(messages)
+
+    def left_out_turns(self) -> list[Turn]:
+        """The user turns `context()` leaves out: unanswered, and not the one being sent."""
+        exchanges = _exchanges(self.turns)
+        return [
+            user
+            for index, (user, replies) in enumerate(exchanges)
+            if user.text.strip() and _left_out(index, exchanges, replies)
+        ]
+
+
+_Exchange = tuple[Turn, list[Turn]]  # a user turn and the replies that follow it
+
+
+def _exchanges(turns: list[Turn]) -> list[_Exchange]:
+    """Each user turn with its replies; replies before the first user turn are dropped."""
+    exchanges: list[_Exchange] = []
+    for turn in turns:
+        if turn.role == "user":
+            exchanges.append((turn, []))
+        elif exchanges:
+            exchanges[-1][1].append(turn)
+    return exchanges
+
+
+def _answer(replies: list[Turn]) -> Turn | None:
+    """The newest finished reply with text (a reply in flight is not context yet)."""
+    for reply in reversed(replies):
+        if reply.status is not MessageStatus.STREAMING and reply.text.strip():
+            return reply
+    return None
+
+
+def _left_out(index: int, exchanges: list[_Exchange], replies: list[Turn]) -> bool:
+    """True for a user turn without an answer, unless it is the last one and its reply is
+    still to come or in flight (it is being sent: a new message, a retry, a race)."""
+    if _answer(replies) is not None:
+        return False
+    pending = not replies or any(r.status is MessageStatus.STREAMING for r in replies)
+    return not (index == len(exchanges) - 1 and pending)

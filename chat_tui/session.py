@@ -104,11 +104,13 @@ class ChatSession:
         target: Target | None = None,
         provider: Provider | None = None,
         streaming: bool | None = None,
+        retrying: bool = False,
     ) -> PendingReply:
-        """Build the request from the whole conversation and a run for it (not started).
+        """Build the request from the conversation's context and a run for it (not started).
 
         The session's target, provider and mode unless given: a race sends one turn to two
-        targets without changing what the next chat request uses."""
+        targets without changing what the next chat request uses. `retrying` regenerates the
+        reply to the last user turn (see `Conversation.context`)."""
         if provider is None and target is not None and target.provider != self.target.provider:
             raise ValueError(f"{target.spec} needs its own provider")
         target = target or self.target
@@ -117,7 +119,7 @@ class ChatSession:
         settings = self.conversation.settings
         request = ChatRequest(
             model=target.model,
-            messages=self.conversation.context(),
+            messages=self.conversation.context(retrying=retrying),
             system=settings.system_prompt,
             temperature=settings.temperature,
             max_output_tokens=settings.max_output_tokens,
@@ -208,11 +210,40 @@ class ChatSession:
             self._save(lambda s: s.set_title(conversation_id, title))
 
     def retryable_reply(self) -> Turn | None:
-        """The last reply, if it failed or was cancelled (so it can be regenerated)."""
+        """The last reply, if it failed, was cancelled or came back empty (so it can be
+        regenerated)."""
         turns = self.conversation.turns
-        if turns and turns[-1].role == "assistant" and turns[-1].status in _REGENERABLE:
-            return turns[-1]
+        if not turns or turns[-1].role != "assistant":
+            return None
+        last = turns[-1]
+        if last.status in _REGENERABLE or (
+            last.status is MessageStatus.COMPLETE and not last.text.strip()
+        ):
+            return last
         return None
+
+    def delete_turn(self, turn: Turn) -> list[Turn]:
+        """Delete a message from the conversation and the store; returns what was deleted.
+
+        A user message goes with its replies: a reply left without its question would read as
+        a regenerated answer to the message before. A reply in flight cannot be deleted.
+        """
+        turns = self.conversation.turns
+        index = next((i for i, t in enumerate(turns) if t is turn), None)
+        if index is None:
+            raise ValueError("that message is not in this conversation")
+        end = index + 1
+        if turn.role == "user":
+            while end < len(turns) and turns[end].role == "assistant":
+                end += 1
+        deleted = turns[index:end]
+        if any(t.status is MessageStatus.STREAMING for t in deleted):
+            raise ValueError("a reply in flight cannot be deleted; stop it first")
+        del turns[index:end]
+        message_ids = [t.id for t in deleted if t.id is not None]
+        if message_ids:
+            self._save(lambda s: s.delete_messages(message_ids))
+        return deleted
 
     def new_conversation(self) -> None:
         settings = replace(self.conversation.settings)

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chat_tui.conversation import Conversation, MessageStatus
+from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.providers.catalog import ProviderCatalog, Target
@@ -100,7 +100,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         self.flush_interval_s = flush_interval_s
         self.pending: PendingReply | None = None
         self._pending_widget: AssistantMessage | None = None  # None until _show_reply
-        self._unshown_user_text: str | None = None
+        self._unshown_user_turn: Turn | None = None
         # No fixed id: clearing the log removes the old note asynchronously, so a new chat
         # (ctrl+n, even pressed in a burst) mounts its note while the old one still exists.
         self._welcome: Static | None = None
@@ -159,9 +159,10 @@ class ChatScreen(ChatCommands, Screen[None]):
         with self.app.batch_update():
             for turn in turns:
                 if turn.role == "user":
-                    log.add_user(turn.text)
+                    log.add_user(turn.text, turn)
                 else:
                     log.add_assistant(turn_widget(turn))
+        self._show_left_out()
         log.scroll_end(animate=False, immediate=True)
         self.sub_title = self.session.conversation.title or ""
         gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
@@ -188,19 +189,19 @@ class ChatScreen(ChatCommands, Screen[None]):
             )
             return
         self.prompt.clear()
-        self.session.add_user_turn(text)
-        self._start_reply(user_text=text)
+        self._start_reply(self.session.add_user_turn(text))
 
-    def _start_reply(self, user_text: str | None = None) -> None:
+    def _start_reply(self, user_turn: Turn | None = None) -> None:
         """Send the request, then show it (`_show_reply`) once it is out: the UI work of a send
-        (2-4 ms here) had delayed the request and split its head from its body."""
+        (2-4 ms here) had delayed the request and split its head from its body.
+        Without `user_turn`, the reply to the last user turn is regenerated (a retry)."""
         # Full garbage collections over everything the app holds took 60-120 ms, stalling
         # the loop mid-stream; frozen objects are skipped until the reply ends (unfreeze).
         gc.freeze()
-        pending = self.session.start_reply()
+        pending = self.session.start_reply(retrying=user_turn is None)
         self.pending = pending
         self._pending_widget = None
-        self._unshown_user_text = user_text
+        self._unshown_user_turn = user_turn
         self.flush_count = 0
         # Posted, not called: the run calls these from inside its request and its reader,
         # which never wait on the UI.
@@ -216,9 +217,9 @@ class ChatScreen(ChatCommands, Screen[None]):
         if self.pending is not pending or self._pending_widget is not None:
             return
         self.remove_welcome()
-        if self._unshown_user_text is not None:
-            self.log_view.add_user(self._unshown_user_text)
-            self._unshown_user_text = None
+        if self._unshown_user_turn is not None:
+            self.log_view.add_user(self._unshown_user_turn.text, self._unshown_user_turn)
+            self._unshown_user_turn = None
         widget = AssistantMessage(reply_label(pending.turn), waiting_label=_waiting(pending.run))
         self.log_view.add_assistant(widget)
         self.log_view.follow()
@@ -227,6 +228,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         # A steady cursor while the reply streams: each blink is a frame of its own.
         self.prompt.cursor_blink = False
         self._show_status(pending)
+        self._show_left_out()
 
     @work(exclusive=True, group="reply", exit_on_error=False)
     async def _run_reply(self, pending: PendingReply) -> None:
@@ -281,6 +283,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         self.pending = None
         self._pending_widget = None
         self._show_status(pending)
+        self._show_left_out()
         if turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR):
             self.notify(
                 turn.error_message or "The reply failed.",
@@ -338,6 +341,19 @@ class ChatScreen(ChatCommands, Screen[None]):
             )
         self.status_bar.show(run_status_view(run, self.session.target, state))
 
+    def _show_left_out(self) -> None:
+        """Mark the user's messages that later requests leave out (see Conversation.context)."""
+        left_out = {id(turn) for turn in self.session.conversation.left_out_turns()}
+        retryable = self.session.retryable_reply() is not None
+        messages = self.log_view.user_messages()
+        for message in messages:
+            note = ""
+            if message.turn is not None and id(message.turn) in left_out:
+                note = "not sent with later messages"
+                if retryable and message is messages[-1]:
+                    note += " · r retries"
+            message.show_left_out(note)
+
     def _show_idle_status(self) -> None:
         self.status_bar.show(
             StatusView(target=self.session.target.description, streaming=self.session.streaming)
@@ -394,7 +410,8 @@ class ChatScreen(ChatCommands, Screen[None]):
         if self.session.retryable_reply() is None:
             self.notify("Nothing to retry: the last reply did not fail.", timeout=3)
             return
-        # The failed reply stays in the record; the new one supersedes it as context.
+        # The failed reply stays in the record; the new one supersedes it as context, and the
+        # user turn it answers is sent again (it was left out while it had no answer).
         self._start_reply()
 
     def action_toggle_reasoning(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +184,15 @@ class TranscriptStore:
                 ),
                 conversation_id,
             )
+
+    def delete_messages(self, message_ids: Sequence[int]) -> int:
+        """Delete messages (and their search index entries, by the delete trigger); returns
+        how many there were. Their conversation stays, even if it is left empty."""
+        with self._transaction():
+            cursor = self._connection.executemany(
+                "DELETE FROM messages WHERE id = ?", [(message_id,) for message_id in message_ids]
+            )
+        return cursor.rowcount
 
     def mark_unfinished_replies_interrupted(self) -> int:
         """Replies still `streaming` belong to an app that stopped; keep their text."""

@@ -16,6 +16,7 @@ from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
+from chat_tui.conversation import Turn
 from chat_tui.widgets.messages import AssistantMessage, UserMessage
 
 SHOWN_MESSAGES = 20
@@ -65,8 +66,8 @@ class MessageLog(VerticalScroll):
     def on_mount(self) -> None:
         self.anchor()
 
-    def add_user(self, text: str) -> UserMessage:
-        message = UserMessage(text)
+    def add_user(self, text: str, turn: Turn | None = None) -> UserMessage:
+        message = UserMessage(text, turn)
         self._add(message)
         return message
 
@@ -129,6 +130,10 @@ class MessageLog(VerticalScroll):
         # a clear is still removing.
         replies = [m for m in self._messages if isinstance(m, AssistantMessage)]
         return replies[-1] if replies else None
+
+    def user_messages(self) -> list[UserMessage]:
+        """The user's messages added since the last clear."""
+        return [m for m in self._messages if isinstance(m, UserMessage)]
 
     def clear(self) -> None:
         self.remove_children()

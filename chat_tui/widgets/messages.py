@@ -273,6 +273,9 @@ class TypingIndicator(Static):
 
 
 class UserMessage(Static):
+    """A message the user sent. One whose replies all came back without text is marked: it
+    is not sent with later messages (see `Conversation.context`)."""
+
     DEFAULT_CSS = """
     UserMessage {
         height: auto;
@@ -281,10 +284,36 @@ class UserMessage(Static):
         border-left: thick $secondary;
         background: $boost;
     }
+    UserMessage.-left-out { border-left: thick $warning; color: $text-muted; }
+    UserMessage > .user-message--left-out { color: $text-warning; text-style: italic; }
     """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"user-message--left-out"}
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, turn: Turn | None = None) -> None:
         super().__init__(Content(visible_text(shown_part(text))), markup=False)
+        self.turn = turn  # the conversation's turn, where the chat screen shows one
+        self._left_out_note = ""
+
+    @property
+    def left_out_note(self) -> str:
+        return self._left_out_note
+
+    def show_left_out(self, note: str) -> None:
+        """Mark the message as left out of the context with `note`, or unmark it ("")."""
+        if note == self._left_out_note:
+            return
+        self._left_out_note = note
+        self.set_class(bool(note), "-left-out")
+        self.clear_cached_dimensions()  # one line taller or shorter
+        self.refresh(layout=True)
+
+    def render(self) -> Content:
+        body = self.visual
+        if not self._left_out_note or not isinstance(body, Content):
+            return body  # type: ignore[return-value]
+        # Styled when painted, so it follows a change of theme.
+        note_style = self.get_visual_style("user-message--left-out")
+        return Content.assemble(body, "\n", (f"⊘ {self._left_out_note}", note_style))
 
 
 # A longer user message shows its start only: laying out a 1 MB paste took 4.6 s here, all of
