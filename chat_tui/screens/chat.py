@@ -351,8 +351,16 @@ class ChatScreen(ChatCommands, Screen[None]):
             if message.turn is not None and id(message.turn) in left_out:
                 note = "not sent with later messages"
                 if retryable and message is messages[-1]:
-                    note += " · r retries"
+                    note += f" · {self._retry_key()} retries"
             message.show_left_out(note)
+
+    def _retry_key(self) -> str:
+        """The retry key as the footer shows it, keymap applied: one that works from the
+        prompt, where the focus is after a failure (a letter would be typed into it)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action == "retry" and len(key) > 1:
+                return self.app.get_key_display(active.binding)
+        return "F5"
 
     def _show_idle_status(self) -> None:
         self.status_bar.show(

@@ -54,14 +54,14 @@ async def test_a_too_long_paste_that_failed_is_not_sent_with_the_next_message(
         assert failed.status is MessageStatus.ERROR and not failed.text
         marked = user_widgets(app)[0]
         assert marked.has_class("-left-out")
-        assert marked.left_out_note == f"{LEFT_OUT} · r retries"
-        assert f"{LEFT_OUT} · r retries" in screen_text(app)
+        assert marked.left_out_note == f"{LEFT_OUT} · f5 retries"
+        assert f"{LEFT_OUT} · f5 retries" in screen_text(app)
 
         await send(pilot, app, "ok, just say hi")
         answered = await reply_finished(pilot, app, 2)
         assert answered.status is MessageStatus.COMPLETE
         assert replies_sent(fake_server)[-1] == [("user", "ok, just say hi")]
-        # Still marked, but r no longer retries it (r regenerates the last reply only).
+        # Still marked, but a retry no longer sends it (it regenerates the last reply only).
         assert marked.left_out_note == LEFT_OUT
         assert not user_widgets(app)[1].has_class("-left-out")
 
@@ -166,7 +166,7 @@ async def test_a_failed_message_stays_left_out_after_a_restart(
         assert store is not None and conversation_id is not None
         app.chat.load_conversation(store.load_conversation(conversation_id))
         await pilot.pause()
-        assert user_widgets(app)[0].left_out_note == f"{LEFT_OUT} · r retries"
+        assert user_widgets(app)[0].left_out_note == f"{LEFT_OUT} · f5 retries"
         await send(pilot, app, "ok, just say hi")
         await reply_finished(pilot, app, 2)
         assert replies_sent(fake_server)[-1] == [("user", "ok, just say hi")]
