@@ -25,7 +25,13 @@ class PromptInput(TextArea):
 
     BINDINGS = [
         Binding("enter", "submit", "Send", id="prompt.send", priority=True),
-        Binding("shift+enter,ctrl+j,alt+enter", "newline", "Newline", id="prompt.newline"),
+        Binding(
+            "shift+enter,ctrl+j,alt+enter",
+            "newline",
+            "Newline",
+            id="prompt.newline",
+            priority=True,  # queued like Enter: see action_newline
+        ),
     ]
 
     @dataclass
@@ -45,6 +51,9 @@ class PromptInput(TextArea):
     class _SubmitRequested(Message):
         """Queued behind keys typed just before Enter, so the text is complete when read."""
 
+    class _NewlineRequested(Message):
+        """Queued behind keys typed just before the newline key, and ahead of those after."""
+
     def action_submit(self) -> None:
         # A priority binding runs as soon as the app sees Enter, possibly before this widget
         # has inserted the characters typed right before it (a fast typist, a paste, tmux).
@@ -55,4 +64,12 @@ class PromptInput(TextArea):
         self.post_message(self.Submitted(self, self.text))
 
     def action_newline(self) -> None:
+        # As for Enter: a binding that is not a priority one runs only once the key has
+        # bubbled up to the app, after this widget inserted the keys typed right after it
+        # ("aaa", ctrl+j, "b" gave "aaab⏎"). A priority binding runs as the app receives the
+        # key, before the next one; the message then queues behind the keys before it.
+        self.post_message(self._NewlineRequested())
+
+    def on_prompt_input__newline_requested(self, event: _NewlineRequested) -> None:
+        event.stop()
         self.insert("\n")

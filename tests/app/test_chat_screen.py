@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 
+from textual import events
+
 from chat_tui.conversation import MessageStatus
 from chat_tui.providers.base import ChatMessage, ChatRequest, TextDelta, Usage
 from chat_tui.providers.simulated import SimulatedProvider, compose_reply
@@ -241,6 +243,31 @@ async def test_shift_enter_and_ctrl_j_insert_newlines() -> None:
         await pilot.press("a", "ctrl+j", "b", "enter")
         await app.workers.wait_for_complete()
         assert provider.requests[0].messages[-1].text == "a\nb"
+
+
+def type_in_one_burst(app, *keys: str) -> None:
+    """Hand the keys to the app all at once, as a terminal does for a fast typist or tmux
+    (Pilot.press lets the app go idle after each key)."""
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_newline_keys_queue_behind_the_keys_typed_before_them() -> None:
+    provider = ScriptedProvider(["ok"])
+    app = make_app(provider)
+    async with app.run_test() as pilot:
+        for newline in ("ctrl+j", "shift+enter", "alt+enter"):
+            type_in_one_burst(app, "a", "a", "a", newline, "b")
+            await wait_until(pilot, lambda: "b" in app.chat.prompt.text)
+            await pilot.pause()
+            assert app.chat.prompt.text == "aaa\nb", newline
+            app.chat.prompt.clear()
+        type_in_one_burst(app, "x", "ctrl+j", "y", "ctrl+j", "z", "enter")
+        await wait_until(pilot, lambda: bool(provider.requests))
+        await app.workers.wait_for_complete()
+        assert provider.requests[0].messages[-1].text == "x\ny\nz"
 
 
 async def test_ctrl_b_races_the_typed_prompt_and_saves_both_replies() -> None:
