@@ -4,6 +4,9 @@ its own: start-up is gathered by `startup.prepare`, the chat itself lives in Cha
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from functools import partial
 
@@ -19,6 +22,13 @@ from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.screens.chat import ChatScreen
 from chat_tui.session import ChatSession
 from chat_tui.state import UiState, save_state
+
+# Signals that end the app the way ctrl+q does: the reply in flight is stopped and saved, the
+# terminal restored. SIGTERM exits 143 (128 + 15), as a shell reports a process it terminated;
+# a hang-up (the terminal was closed) is an ordinary end, 0.
+EXIT_STATUS_ON_SIGNAL: dict[int, int] = {signal.SIGTERM: 143}
+if hasattr(signal, "SIGHUP"):  # not on Windows
+    EXIT_STATUS_ON_SIGNAL[signal.SIGHUP] = 0
 
 
 class ChatApp(App[None]):
@@ -40,6 +50,7 @@ class ChatApp(App[None]):
         notices: list[str] | None = None,
         errors: list[str] | None = None,
         detect_local_ollama: bool = False,
+        handle_exit_signals: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings or Settings()
@@ -51,8 +62,12 @@ class ChatApp(App[None]):
         self._startup_errors = errors or []
         session.on_store_error = self._report_store_error
         self.detect_local_ollama = detect_local_ollama
+        self.handle_exit_signals = handle_exit_signals
+        self.exit_signal: int | None = None  # the signal that ended the app, if one did
 
     def on_mount(self) -> None:
+        if self.handle_exit_signals:
+            self._handle_exit_signals()
         self.push_screen(
             ChatScreen(self.session, self.catalog, flush_interval_s=self.settings.flush_interval_s)
         )
@@ -63,6 +78,22 @@ class ChatApp(App[None]):
         self._check_keymap()
         for message in self._startup_notices:
             self.notify(message, title="Note", severity="warning", timeout=10, markup=False)
+
+    def _handle_exit_signals(self) -> None:
+        """SIGTERM and SIGHUP go through the event loop into `exit`. Python's default would end
+        the process at once: the terminal left in the alternate screen with mouse reporting
+        on, and the reply in flight left `streaming` until the next start. The loop removes
+        the handlers when it closes."""
+        loop = asyncio.get_running_loop()
+        for signum in EXIT_STATUS_ON_SIGNAL:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, self._exit_on_signal, signum)
+
+    def _exit_on_signal(self, signum: int) -> None:
+        # Shutting down cancels the reply's worker, whose `finally` saves the text so far.
+        if self.exit_signal is None:
+            self.exit_signal = signum
+            self.exit(return_code=EXIT_STATUS_ON_SIGNAL[signum])
 
     def _check_keymap(self) -> None:
         """Tell the user about [keymap] entries that name no binding or steal a key."""
@@ -163,6 +194,7 @@ def run_app(args: argparse.Namespace) -> int:
         notices=startup.notices,
         errors=startup.errors,
         detect_local_ollama=True,
+        handle_exit_signals=True,
     )
     for theme in startup.themes:
         app.register_theme(theme)
@@ -174,4 +206,4 @@ def run_app(args: argparse.Namespace) -> int:
     finally:
         if startup.session.store is not None:
             startup.session.store.close()
-    return 0
+    return app.return_code or 0

@@ -7,6 +7,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import select
 import shutil
 import struct
 import subprocess
@@ -29,6 +30,13 @@ KEY_VARIABLES = (
     "OPENROUTER_API_KEY",
 )
 QUICK_SIMULATED = "[simulated]\nttft_ms = 0\ntokens_per_s = 5000\n"
+# Run in the child, in its new session: take the pty on stdin as the controlling terminal (as
+# a login shell does; only then does closing the terminal send SIGHUP), then become the
+# command itself, keeping the pid the test signals.
+_TAKE_TERMINAL_AND_EXEC = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 def console_script() -> list[str]:
@@ -91,6 +99,7 @@ class PtyRun:
     master: int
     output: bytearray
     reader: threading.Thread
+    stop_reading: threading.Event
 
     @classmethod
     def start(
@@ -98,8 +107,9 @@ class PtyRun:
     ) -> PtyRun:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        command = [*console_script(), *arguments]
         process = subprocess.Popen(
-            [*console_script(), *arguments],
+            [sys.executable, "-c", _TAKE_TERMINAL_AND_EXEC, *command],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -108,10 +118,10 @@ class PtyRun:
             close_fds=True,
         )
         os.close(slave)
-        output = bytearray()
-        reader = threading.Thread(target=_drain, args=(master, output), daemon=True)
+        output, stop_reading = bytearray(), threading.Event()
+        reader = threading.Thread(target=_drain, args=(master, output, stop_reading), daemon=True)
         reader.start()
-        return cls(process, master, output, reader)
+        return cls(process, master, output, reader, stop_reading)
 
     def type(self, text: str) -> None:
         os.write(self.master, text.encode())
@@ -128,6 +138,14 @@ class PtyRun:
                 raise AssertionError(f"exited before {needle!r}: {bytes(self.output[-1500:])!r}")
             time.sleep(0.02)
 
+    def hang_up(self) -> None:
+        """Close the terminal as a terminal emulator does when its window closes: the kernel
+        sends SIGHUP to the child, which leads the terminal's session."""
+        self.stop_reading.set()
+        self.reader.join(timeout=5)
+        os.close(self.master)
+        self.master = -1
+
     def finish(self, timeout: float = 30.0) -> int:
         """Wait for the child to exit; its exit status (negative: killed by that signal)."""
         try:
@@ -136,9 +154,12 @@ class PtyRun:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait(timeout=5)
-            self.reader.join(timeout=5)
-            with contextlib.suppress(OSError):
-                os.close(self.master)
+            self.reader.join(timeout=5)  # it reads to the end: EIO once the child is gone
+            self.stop_reading.set()
+            self.reader.join(timeout=1)
+            if self.master >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(self.master)
         return code
 
 
@@ -148,8 +169,10 @@ def run_on_pty(arguments: Sequence[str], env: Mapping[str, str]) -> tuple[int, b
     return code, bytes(run.output)
 
 
-def _drain(master: int, output: bytearray) -> None:
-    while True:
+def _drain(master: int, output: bytearray, stop: threading.Event) -> None:
+    while not stop.is_set():
+        if not select.select([master], [], [], 0.05)[0]:
+            continue
         try:
             chunk = os.read(master, 65536)
         except OSError:  # EIO: every process holding the terminal is gone
