@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from chat_tui import __version__
 
@@ -70,10 +73,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     module = getattr(args, "_module", None)
     if module is not None:
-        return int(importlib.import_module(f"chat_tui.commands.{module}").run(args) or 0)
+        return run_command(module, args)
     from chat_tui.app import run_app
 
     return run_app(args)
+
+
+def run_command(module: str, args: argparse.Namespace) -> int:
+    """Run a subcommand. A reader that goes away (`| head -1`, `| true`) is no failure of
+    the command's: its output goes nowhere from then on, it finishes its work (`ask` still
+    saves the reply) and exits with the status it would have had."""
+    sys.stdout = QuietWhenReaderLeaves(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = QuietWhenReaderLeaves(sys.stderr)  # type: ignore[assignment]
+    status = int(importlib.import_module(f"chat_tui.commands.{module}").run(args) or 0)
+    sys.stdout.flush()  # what is still buffered, while a closed pipe is still handled here
+    sys.stderr.flush()
+    return status
+
+
+class QuietWhenReaderLeaves:
+    """A text stream that, once its reader has closed the pipe, writes to /dev/null instead
+    of raising BrokenPipeError (or failing Python's final flush, exit status 120)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._write_nowhere()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._write_nowhere()
+
+    def _write_nowhere(self) -> None:
+        # Point the descriptor itself at /dev/null: what is still buffered, and anything
+        # written to the descriptor directly, goes there without another error.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, buffer...
+        return getattr(self._stream, name)
 
 
 if __name__ == "__main__":

@@ -198,20 +198,11 @@ class Ask:
     def _write(self, text: str) -> None:
         if not text:
             return
-        try:
-            self.out.write(visible_text(text) if self.safe else text)
-            self.out.flush()
-        except BrokenPipeError:  # the reader went away (`| head`): write nowhere from now on
-            self._silence_stdout()
-            return
+        # A reader that went away (`| head`) is handled once for every command, in cli.py.
+        self.out.write(visible_text(text) if self.safe else text)
+        self.out.flush()
         self.printed_any = True
         self.last_char = text[-1]
-
-    def _silence_stdout(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.out.fileno())
-        self.out = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
     def _report(self, pending: PendingReply, turn: Turn, streamed: bool) -> int:
         code = exit_code(turn)

@@ -7,6 +7,7 @@ import os
 import sys
 from importlib import resources
 
+from chat_tui.commands import add_action
 from chat_tui.config import load_settings
 from chat_tui.paths import AppPaths
 from chat_tui.problems import Problem
@@ -16,13 +17,14 @@ EXAMPLE_NAME = "config_example.toml"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
-    actions.add_parser("path", help="print the config file's path (it may not exist yet)")
-    actions.add_parser(
+    add_action(actions, "path", "print the config file's path (it may not exist yet)")
+    add_action(
+        actions,
         "check",
-        help="check the config file and your themes; exit 1 if there are errors",
+        "check the config file and your themes; exit 1 if there are errors",
     )
-    init = actions.add_parser(
-        "init", help="write a commented example config file, if there is none yet"
+    init = add_action(
+        actions, "init", "write a commented example config file, if there is none yet"
     )
     init.add_argument(
         "--print", action="store_true", help="print the example instead of writing it"

@@ -14,6 +14,7 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
+from chat_tui.commands import add_action
 from chat_tui.paths import AppPaths
 from chat_tui.store import (
     SchemaTooOldError,
@@ -42,23 +43,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _add_data_dir(parser)
     actions = parser.add_subparsers(dest="transcripts_action", metavar="ACTION", required=True)
 
-    listing = actions.add_parser("list", help="saved conversations, most recent first")
+    listing = add_action(actions, "list", "saved conversations, most recent first")
     listing.add_argument("--limit", type=int, default=50, metavar="N", help="default: 50")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(_action=_list)
 
-    show = actions.add_parser("show", help="print one conversation")
+    show = add_action(actions, "show", "print one conversation")
     show.add_argument("id", type=int, metavar="ID")
     show.add_argument("--json", action="store_true", help="the full JSON export instead")
     show.set_defaults(_action=_show)
 
-    search = actions.add_parser("search", help="full-text search of your messages and replies")
+    search = add_action(actions, "search", "full-text search of your messages and replies")
     search.add_argument("query", metavar="QUERY", help="words to find (prefixes match)")
     search.add_argument("--limit", type=int, default=20, metavar="N", help="default: 20")
     search.add_argument("--json", action="store_true", help="machine-readable output")
     search.set_defaults(_action=_search)
 
-    export = actions.add_parser("export", help="write a conversation to a Markdown or JSON file")
+    export = add_action(actions, "export", "write a conversation to a Markdown or JSON file")
     export.add_argument("id", type=int, metavar="ID")
     export.add_argument("--format", choices=("md", "json"), default="md", help="default: md")
     export.add_argument(
@@ -70,7 +71,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     export.set_defaults(_action=_export)
 
-    delete = actions.add_parser("delete", help="delete a conversation for good")
+    delete = add_action(actions, "delete", "delete a conversation for good")
     delete.add_argument("id", type=int, metavar="ID")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(_action=_delete)
