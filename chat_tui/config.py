@@ -116,7 +116,36 @@ _PROFILE = {
     "title_model": _Field("title_model", str),
 }
 _TABLES = ("simulated", "timeouts", "profiles", "providers", "keymap")
+# Tables of fixed keys, by name ("" = the top level): what `setting_key` looks in.
+_FIXED_TABLES: dict[str, dict[str, _Field]] = {
+    "": _TOP_LEVEL,
+    "simulated": _SIMULATED,
+    "timeouts": _TIMEOUTS,
+}
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def setting_key(attr: str) -> str:
+    """How the config file spells the setting behind `Settings.<attr>`, for any message that
+    tells the user to change it: `max_retries`, `[timeouts] idle_s`. The schema is the one
+    source of truth; an attribute the file cannot set raises KeyError."""
+    for table, fields in _FIXED_TABLES.items():
+        for key, spec in fields.items():
+            if spec.attr == attr:
+                return f"[{table}] {key}" if table else key
+    raise KeyError(f"no config setting fills Settings.{attr}")
+
+
+def known_setting_keys() -> frozenset[str]:
+    """Every key the config file accepts, dotted: `max_retries`, `timeouts.idle_s`,
+    `profiles.*.base_url`, `providers.*.title_model`, `keymap.*`."""
+    keys = {
+        f"{table}.{key}" if table else key
+        for table, fields in _FIXED_TABLES.items()
+        for key in fields
+    }
+    keys |= {f"profiles.*.{key}" for key in _PROFILE}
+    return frozenset(keys | {"providers.*.title_model", "keymap.*"})
 
 
 _KIND_NAMES = {str: "a string", int: "a whole number", float: "a number", list: "a list of strings"}

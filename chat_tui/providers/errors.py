@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from chat_tui.config import setting_key
 from chat_tui.providers.base import FailureKind, ProviderError
 
 _DETAIL_LIMIT = 240
@@ -266,7 +267,7 @@ def _from_transport(exc: BaseException, ctx: ErrorContext) -> ProviderError:
         return ProviderError(
             FailureKind.TIMEOUT,
             f"{ctx.label} sent nothing{wait}: the reply stalled. Try again, or raise "
-            "idle_timeout_s in the config.",
+            f"{setting_key('idle_timeout_s')} in the config file.",
         )
     return ProviderError(
         FailureKind.CONNECTION_LOST,

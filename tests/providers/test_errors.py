@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
+from chat_tui.config import parse_settings
 from chat_tui.providers.base import (
     FailureKind,
     Provider,
@@ -91,6 +93,9 @@ async def test_stall_is_a_timeout(fake_server: FakeProviderServer, path: str):
     assert got.text == "Hello"
     assert await fake_server.last.await_finished(1)
     assert fake_server.last.disconnected  # the client hung up; the server stops generating
+    # The setting the message names is one the config file accepts.
+    assert "raise [timeouts] idle_s in the config" in got.error.message
+    assert parse_settings({"timeouts": {"idle_s": 300}}, Path("c.toml")).problems == []
 
 
 async def test_nothing_listening_is_a_connection_failure(fake_server: FakeProviderServer, path):
