@@ -7,11 +7,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
-from chat_tui.providers.base import ChatMessage, ChatRequest, Provider
+from chat_tui.providers.base import (
+    ChatMessage,
+    ChatRequest,
+    FailureKind,
+    Provider,
+    ProviderError,
+)
 from chat_tui.providers.catalog import Target
 from chat_tui.store.errors import StoreError
 from chat_tui.store.titles import fallback_title
@@ -169,7 +176,9 @@ class ChatSession:
         elif run.state is RunState.FAILED and run.error is not None:
             turn.status = MessageStatus.INTERRUPTED if run.has_content else MessageStatus.ERROR
             turn.error_kind = run.error.kind.value
-            turn.error_message = run.error.message + _gave_up_note(run.retries)
+            turn.error_message = run.error.message + _try_again_note(
+                run.error, run.retries, turn.finished_at
+            )
         else:
             turn.status = MessageStatus.CANCELLED
         self.conversation.updated_at = turn.finished_at
@@ -254,11 +263,27 @@ class ChatSession:
         self.conversation = conversation
 
 
-def _gave_up_note(retries: int) -> str:
-    """Tell the user the failure was already retried, so pressing r at once may not help."""
-    if not retries:
-        return ""
-    return f" Gave up after {retries} {'retry' if retries == 1 else 'retries'}."
+def _try_again_note(error: ProviderError, retries: int, failed_at: float) -> str:
+    """After a failure worth trying again later: that it was already retried, and when
+    another try is worth it, as a time of day (a wait in seconds would have passed by the
+    time it is read)."""
+    note = f" Gave up after {retries} {'retry' if retries == 1 else 'retries'}." if retries else ""
+    if not error.kind.retryable:
+        return note
+    if error.retry_after is not None:
+        again = _clock(failed_at + error.retry_after)
+        return note + f" Try again after {again}, as the server asked."
+    if error.kind is FailureKind.RATE_LIMITED:
+        return note + " Rate limits are counted per minute: try again in a minute."
+    return note
+
+
+def _clock(timestamp: float) -> str:
+    """A moment as the time of day, with the date when it is not today."""
+    moment = datetime.fromtimestamp(timestamp)
+    if moment.date() == datetime.now().date():
+        return moment.strftime("%H:%M:%S")
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 _REGENERABLE = frozenset({MessageStatus.CANCELLED, MessageStatus.INTERRUPTED, MessageStatus.ERROR})

@@ -164,8 +164,9 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
         "rate_limit_exceeded",
         "resource_exhausted",
     }:
-        wait = f" Retry after {failure.retry_after:g} s." if failure.retry_after else ""
-        return error(FailureKind.RATE_LIMITED, f"{ctx.label} rate limit reached{code}.{wait}")
+        # The server's wait travels as `retry_after`, not as words: "retry after 1 s" read
+        # after the retries is long past (the give-up note says when to try again).
+        return error(FailureKind.RATE_LIMITED, f"{ctx.label} rate limit reached{code}.")
     if status == 404 and ctx.openai_compatible and not _has_version_segment(ctx.base_url):
         suggestion = (ctx.base_url or "").rstrip("/") + "/v1"
         return error(
