@@ -91,7 +91,8 @@ class ChatSession:
     def _save_turn(self, turn: Turn) -> None:
         conversation_id = self._ensure_saved_conversation()
         if conversation_id is not None:
-            saved = self._save(lambda s: s.add_turn(conversation_id, turn))
+            parent_id = turn.parent_id
+            saved = self._save(lambda s: s.add_turn(conversation_id, turn, parent_id=parent_id))
             turn.id = saved if isinstance(saved, int) else None
 
     def switch(self, provider: Provider, target: Target) -> None:
@@ -100,7 +101,7 @@ class ChatSession:
 
     def add_user_turn(self, text: str) -> Turn:
         turn = Turn(role="user", text=text, created_at=time.time())
-        self.conversation.turns.append(turn)
+        self.conversation.append(turn)
         self.conversation.updated_at = turn.created_at
         self._save_turn(turn)  # committed before the request is sent
         return turn
@@ -113,16 +114,19 @@ class ChatSession:
         streaming: bool | None = None,
         retrying: bool = False,
     ) -> PendingReply:
-        """Build the request from the conversation's context and a run for it (not started).
+        """Build the request from the current branch's context and a run for it (not started).
 
         The session's target, provider and mode unless given: a race sends one turn to two
         targets without changing what the next chat request uses. `retrying` regenerates the
-        reply to the last user turn (see `Conversation.context`)."""
+        reply to the last user turn (see `Conversation.context`). A branch that ends with a
+        reply gets an alternative to it (see `Conversation.rewind_to_prompt`): a retry, a
+        race's second lane, or a `regenerate`, built from the history before that reply."""
         if provider is None and target is not None and target.provider != self.target.provider:
             raise ValueError(f"{target.spec} needs its own provider")
         target = target or self.target
         provider = provider or self.provider
         streaming = self.streaming if streaming is None else streaming
+        self.conversation.rewind_to_prompt()
         settings = self.conversation.settings
         request = ChatRequest(
             model=target.model,
@@ -143,7 +147,7 @@ class ChatSession:
             streaming=streaming,
             status=MessageStatus.STREAMING,
         )
-        self.conversation.turns.append(turn)
+        self.conversation.append(turn)
         self._save_turn(turn)
         return PendingReply(run, turn, last_checkpoint=time.monotonic())
 
@@ -190,6 +194,48 @@ class ChatSession:
             self.event_log.record_turn(turn, retries=run.retries, prompt=prompt)
         return turn
 
+    # ---- branches: the API the screen's message cursor uses --------------------------------
+
+    def regenerate(self, reply: Turn) -> Turn:
+        """Prepare a new alternative to `reply`: the current branch is cut back to the user
+        message it answers, which is returned. Call `start_reply` next (with the model and
+        mode now selected): the request carries the history up to that message only, and
+        the new reply is saved as a sibling of `reply`. `reply` and what followed it stay in
+        the tree (and the store) as the other alternative."""
+        if reply.role != "assistant" or reply.parent is None:
+            raise ValueError("only a reply to a message can be regenerated")
+        self.conversation.truncate_branch(reply.parent)
+        return reply.parent
+
+    def edit_and_resend(self, user_turn: Turn, text: str) -> Turn:
+        """Add `text` as a new user message beside `user_turn` (its sibling: same history
+        before it) and save it; it ends the current branch. Call `start_reply` next. The old
+        message and its branch stay in the tree. Returns the new message."""
+        if user_turn.role != "user":
+            raise ValueError("only a user message can be edited")
+        turn = Turn(role="user", text=text, created_at=time.time())
+        self.conversation.add_alternative(user_turn, turn)
+        self.conversation.updated_at = turn.created_at
+        self._save_turn(turn)
+        return turn
+
+    def switch_alternative(self, turn: Turn, step: int) -> Turn | None:
+        """Show the alternative `step` places from `turn` (-1 previous, +1 next): the current
+        branch becomes that sibling and, below it, the most recently created child at each
+        level. The store remembers it as the current branch. Returns the sibling, or None
+        when there is none that way (nothing changes). Re-render from `conversation.turns`;
+        `conversation.alternative_position(t)` gives each message's `‹ 2/3 ›`."""
+        sibling = self.conversation.switch_alternative(turn, step)
+        if sibling is not None:
+            self._remember_branch()
+        return sibling
+
+    def _remember_branch(self) -> None:
+        conversation_id, leaf = self.conversation.id, self.conversation.leaf
+        if conversation_id is not None and leaf is not None and leaf.id is not None:
+            leaf_id = leaf.id
+            self._save(lambda s: s.set_current_leaf(conversation_id, leaf_id))
+
     # ---- titles ---------------------------------------------------------------------------
 
     def needs_title(self) -> bool:
@@ -234,21 +280,21 @@ class ChatSession:
     def delete_turn(self, turn: Turn) -> list[Turn]:
         """Delete a message from the conversation and the store; returns what was deleted.
 
-        A user message goes with its replies: a reply left without its question would read as
-        a regenerated answer to the message before. A reply in flight cannot be deleted.
+        A user message goes with its replies (every alternative): a reply left without its
+        question would read as a regenerated answer to the message before. What followed
+        moves up to the deleted message's parent, in the tree as in the store, so no branch
+        is cut. A reply in flight cannot be deleted.
         """
-        turns = self.conversation.turns
-        index = next((i for i, t in enumerate(turns) if t is turn), None)
-        if index is None:
+        conversation = self.conversation
+        if not any(t is turn for t in conversation.turns):
             raise ValueError("that message is not in this conversation")
-        end = index + 1
+        deleted = [turn]
         if turn.role == "user":
-            while end < len(turns) and turns[end].role == "assistant":
-                end += 1
-        deleted = turns[index:end]
+            deleted += [t for t in conversation.children(turn) if t.role == "assistant"]
         if any(t.status is MessageStatus.STREAMING for t in deleted):
             raise ValueError("a reply in flight cannot be deleted; stop it first")
-        del turns[index:end]
+        for message in deleted:
+            conversation.remove(message)
         message_ids = [t.id for t in deleted if t.id is not None]
         if message_ids:
             self._save(lambda s: s.delete_messages(message_ids))

@@ -114,11 +114,54 @@ _V4_PREFIX_INDEX = (
     "WHERE status != 'streaming'",
 )
 
+# Conversations become trees (edit and resend, regenerate): each message names its parent
+# (NULL for a first message; siblings share a parent and are alternatives to each other), and
+# each conversation remembers the last message of its current branch.
+#
+# Existing messages become the chain they were, with one exception, following what the
+# app sent: a user message's parent is the message just before it (consecutive user messages
+# stay a chain: a failed reply's question rode along with the next one, and the request
+# carried both); a reply's parent is the nearest user message before it, so a reply directly
+# after a reply (a retry, a race's second lane, which superseded the first in every later
+# request) becomes its sibling. The current leaf is each conversation's newest message.
+#
+# The parent column comes last in the row (after the long text), so tree lookups read the
+# index, which holds (conversation_id, parent_id, id) without touching the rows. Deleting a
+# message hands its children to its parent, and the current leaf too, so a deleted turn
+# never cuts a branch or leaves the leaf pointing nowhere (whatever code does the delete).
+_V5_MESSAGE_TREE = (
+    "ALTER TABLE messages ADD COLUMN parent_id INTEGER",
+    "ALTER TABLE conversations ADD COLUMN current_leaf_id INTEGER",
+    """
+    UPDATE messages SET parent_id = (
+        SELECT before.id FROM messages before
+        WHERE before.conversation_id = messages.conversation_id AND before.id < messages.id
+            AND (messages.role = 'user' OR before.role = 'user')
+        ORDER BY before.id DESC LIMIT 1
+    )
+    """,
+    """
+    UPDATE conversations SET current_leaf_id = (
+        SELECT max(id) FROM messages WHERE conversation_id = conversations.id
+    )
+    """,
+    "CREATE INDEX messages_tree ON messages (conversation_id, parent_id, id)",
+    """
+    CREATE TRIGGER messages_tree_after_delete AFTER DELETE ON messages BEGIN
+        UPDATE messages SET parent_id = old.parent_id
+            WHERE conversation_id = old.conversation_id AND parent_id = old.id;
+        UPDATE conversations SET current_leaf_id = old.parent_id
+            WHERE id = old.conversation_id AND current_leaf_id = old.id;
+    END
+    """,
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_CORE_TABLES,
     _V2_FULL_TEXT_SEARCH,
     _V3_UNFINISHED_REPLIES_INDEX,
     _V4_PREFIX_INDEX,
+    _V5_MESSAGE_TREE,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -48,6 +48,9 @@ class SearchHit:
     created_at: float
     snippet: tuple[SnippetSpan, ...]
     rank: float  # bm25: lower is better
+    # False for a message on another branch than the conversation's current one (an earlier
+    # alternative): open it with `load_conversation(..., through=message_id)`.
+    on_current_branch: bool = True
 
     @property
     def snippet_text(self) -> str:

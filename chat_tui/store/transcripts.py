@@ -6,6 +6,7 @@ at once, so a crash loses at most the reply text since the last progressive save
 
 from __future__ import annotations
 
+import enum
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -39,8 +40,8 @@ APP_STOPPED_KIND = "app_stopped"
 APP_STOPPED_MESSAGE = "the app stopped before the reply finished"
 
 _INSERT_TURN = (
-    f"INSERT INTO messages (conversation_id, {', '.join(TURN_COLUMNS)}) "
-    f"VALUES (:conversation_id, {', '.join(f':{column}' for column in TURN_COLUMNS)})"
+    f"INSERT INTO messages (conversation_id, parent_id, {', '.join(TURN_COLUMNS)}) "
+    f"VALUES (:conversation_id, :parent_id, {', '.join(f':{column}' for column in TURN_COLUMNS)})"
 )
 # Everything but created_at, which is kept from add_turn.
 _FINISH_TURN = (
@@ -48,7 +49,15 @@ _FINISH_TURN = (
     f"{', '.join(f'{column} = :{column}' for column in TURN_COLUMNS if column != 'created_at')} "
     "WHERE id = :id"
 )
-_SELECT_TURN = f"SELECT id, {', '.join(TURN_COLUMNS)} FROM messages"
+_SELECT_TURN = f"SELECT id, parent_id, {', '.join(TURN_COLUMNS)} FROM messages"
+
+
+class _Follow(enum.Enum):
+    CURRENT_LEAF = "the conversation's current leaf"
+
+
+# `add_turn`'s default parent: the message continues the conversation's current branch.
+CURRENT_LEAF = _Follow.CURRENT_LEAF
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,18 +114,47 @@ class TranscriptStore:
             id=cursor.lastrowid, title=title, created_at=now, updated_at=now, settings=settings
         )
 
-    def add_turn(self, conversation_id: int, turn: Turn) -> int:
+    def add_turn(
+        self,
+        conversation_id: int,
+        turn: Turn,
+        *,
+        parent_id: int | _Follow | None = CURRENT_LEAF,
+    ) -> int:
         """Save a message now (a user message before its request is sent; a reply as it
-        starts, with status STREAMING). Returns the message id."""
+        starts, with status STREAMING) as a child of message `parent_id` (None: a first
+        message; by default the end of the current branch). It becomes the conversation's
+        current leaf. Returns the message id."""
         created_at = turn.created_at or time.time()
         with self._transaction():
             self._touch(conversation_id, created_at)
+            if parent_id is CURRENT_LEAF:
+                parent_id = self._current_leaf_id(conversation_id)
             cursor = self._connection.execute(
                 _INSERT_TURN,
-                {"conversation_id": conversation_id, **turn_values(turn, created_at=created_at)},
+                {
+                    "conversation_id": conversation_id,
+                    "parent_id": parent_id,
+                    **turn_values(turn, created_at=created_at),
+                },
             )
-        assert cursor.lastrowid is not None
+            assert cursor.lastrowid is not None
+            self._connection.execute(
+                "UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
+                (cursor.lastrowid, conversation_id),
+            )
         return cursor.lastrowid
+
+    def set_current_leaf(self, conversation_id: int, message_id: int) -> None:
+        """Remember which branch the user is on (its last message), for the next load."""
+        with self._transaction():
+            cursor = self._connection.execute(
+                "UPDATE conversations SET current_leaf_id = ? WHERE id = ? AND EXISTS ("
+                "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?)",
+                (message_id, conversation_id, message_id, conversation_id),
+            )
+            if cursor.rowcount == 0:
+                raise UnknownConversationError(self.path, message_id, "message")
 
     def update_reply_progress(self, message_id: int, text: str, reasoning: str = "") -> None:
         """Save the reply so far: one small UPDATE, no full-text indexing.
@@ -241,52 +279,70 @@ class TranscriptStore:
         with self._guard():
             return int(self._connection.execute("SELECT count(*) FROM conversations").fetchone()[0])
 
-    def load_conversation(self, conversation_id: int, *, tail: int | None = None) -> Conversation:
-        """The conversation with all its turns, or only the last `tail` (the quick way to
-        show a long one; fetch earlier ones with `load_turns_before`)."""
+    def load_conversation(
+        self, conversation_id: int, *, tail: int | None = None, through: int | None = None
+    ) -> Conversation:
+        """The conversation with its whole tree of messages, its current branch as `turns`.
+
+        `through` picks another branch: the one through that message (its ancestors, then
+        the newest child at each level below it), e.g. a search hit's. With `tail`, only the
+        branch's last `tail` turns are loaded and the tree is just those (the quick way to
+        show a long one; fetch earlier ones with `load_turns_before`).
+        """
         with self._guard():
             row = self._connection.execute(
                 "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
             if row is None:
                 raise UnknownConversationError(self.path, conversation_id)
+            conversation = Conversation(
+                id=row["id"],
+                title=row["title"],
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
+                settings=settings_from_row(row),
+            )
+            current = through if through is not None else row["current_leaf_id"]
             if tail is None:
-                turns = self._select_turns("WHERE conversation_id = ? ORDER BY id", conversation_id)
-            else:
-                turns = self._select_turns(
-                    "WHERE conversation_id = ? ORDER BY id DESC LIMIT ?", conversation_id, tail
+                turns = _linked(
+                    self._select_turns("WHERE conversation_id = ? ORDER BY id", conversation_id)
                 )
-                turns.reverse()
-        return Conversation(
-            id=row["id"],
-            title=row["title"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            settings=settings_from_row(row),
-            turns=turns,
-        )
+                by_id = {turn.id: turn for turn in turns}
+                conversation.load_tree(turns, by_id.get(current) if current else None)
+            else:
+                branch = branch_ids(self._parents(conversation_id), current)
+                conversation.turns = self._turns_by_id(branch[-tail:] if tail else [])
+        return conversation
 
     def load_turns_before(
         self, conversation_id: int, before_message_id: int, limit: int
     ) -> list[Turn]:
-        """Up to `limit` turns just before a message, oldest first (for scrolling back)."""
+        """Up to `limit` turns just before a message on its branch (its ancestors), oldest
+        first (for scrolling back)."""
         with self._guard():
-            turns = self._select_turns(
-                "WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-                conversation_id,
-                before_message_id,
-                limit,
-            )
-        turns.reverse()
-        return turns
+            parents = self._parents(conversation_id)
+            ancestors: list[int] = []
+            parent = parents.get(before_message_id)
+            while parent is not None and len(ancestors) < limit:
+                ancestors.append(parent)
+                parent = parents.get(parent)
+            ancestors.reverse()
+            return self._turns_by_id(ancestors)
 
     def count_turns(self, conversation_id: int) -> int:
+        """Messages in the conversation, every branch counted."""
         with self._guard():
             return int(
                 self._connection.execute(
                     "SELECT count(*) FROM messages WHERE conversation_id = ?", (conversation_id,)
                 ).fetchone()[0]
             )
+
+    def count_branch_turns(self, conversation_id: int, through: int | None = None) -> int:
+        """Messages on the current branch (or on the branch through message `through`)."""
+        with self._guard():
+            current = through if through is not None else self._current_leaf_id(conversation_id)
+            return len(branch_ids(self._parents(conversation_id), current))
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Messages matching every word of `query`, best (bm25) first.
@@ -326,6 +382,7 @@ class TranscriptStore:
         ids = [row["message_id"] for row in best]
         snippets = self._snippets(expression, ids)
         details = self._hit_details(ids)
+        branches = self._current_branches({row["conversation_id"] for row in details.values()})
         return [
             SearchHit(
                 conversation_id=details[row["message_id"]]["conversation_id"],
@@ -335,6 +392,8 @@ class TranscriptStore:
                 created_at=details[row["message_id"]]["created_at"],
                 snippet=snippet_spans(snippets.get(row["message_id"], "")),
                 rank=row["score"],
+                on_current_branch=row["message_id"]
+                in branches[details[row["message_id"]]["conversation_id"]],
             )
             for row in best
             if row["message_id"] in details
@@ -380,11 +439,46 @@ class TranscriptStore:
         ).fetchall()
         return {row["id"]: row for row in rows}
 
+    def _current_branches(self, conversation_ids: set[int]) -> dict[int, set[int]]:
+        """The message ids on each conversation's current branch."""
+        return {
+            conversation_id: set(
+                branch_ids(self._parents(conversation_id), self._current_leaf_id(conversation_id))
+            )
+            for conversation_id in conversation_ids
+        }
+
     # ---- internals ------------------------------------------------------------------------
 
-    def _select_turns(self, where: str, *parameters: object) -> list[Turn]:
+    def _parents(self, conversation_id: int) -> dict[int, int | None]:
+        """Every message's parent, read from the tree index alone (never the long rows)."""
+        rows = self._connection.execute(
+            "SELECT id, parent_id FROM messages INDEXED BY messages_tree WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchall()
+        return {row["id"]: row["parent_id"] for row in rows}
+
+    def _current_leaf_id(self, conversation_id: int) -> int | None:
+        row = self._connection.execute(
+            "SELECT current_leaf_id FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return row["current_leaf_id"] if row is not None else None
+
+    def _turns_by_id(self, message_ids: list[int]) -> list[Turn]:
+        """These messages, in this order, parents linked among them."""
+        if not message_ids:
+            return []
+        placeholders = ", ".join("?" * len(message_ids))
+        found = {
+            pair[0].id: pair
+            for pair in self._select_turns(f"WHERE id IN ({placeholders})", *message_ids)
+        }
+        return _linked([found[message_id] for message_id in message_ids if message_id in found])
+
+    def _select_turns(self, where: str, *parameters: object) -> list[tuple[Turn, int | None]]:
+        """Turns and their parents' ids (`_linked` turns the ids into `Turn.parent`)."""
         rows = self._connection.execute(f"{_SELECT_TURN} {where}", parameters).fetchall()
-        return [turn_from_row(row) for row in rows]
+        return [(turn_from_row(row), row["parent_id"]) for row in rows]
 
     def _touch(self, conversation_id: int, at: float) -> None:
         self._require_changed(
@@ -417,3 +511,34 @@ class TranscriptStore:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
+
+
+def _linked(rows: list[tuple[Turn, int | None]]) -> list[Turn]:
+    """The turns, each `parent` set when its parent is among them (left None otherwise)."""
+    by_id = {turn.id: turn for turn, _ in rows}
+    for turn, parent_id in rows:
+        turn.parent = by_id.get(parent_id) if parent_id is not None else None
+    return [turn for turn, _ in rows]
+
+
+def branch_ids(parents: dict[int, int | None], through: int | None) -> list[int]:
+    """The branch through message `through`, root to leaf, as message ids: its ancestors, then
+    the newest (highest id) child at each level below it, as `Conversation.switch_to` does.
+    `through` None or unknown: the newest message's branch. `parents`: id -> parent id."""
+    if not parents:
+        return []
+    if through is None or through not in parents:
+        through = max(parents)
+    newest_child: dict[int | None, int] = {}
+    for message_id, parent_id in parents.items():
+        if message_id > newest_child.get(parent_id, 0):
+            newest_child[parent_id] = message_id
+    path: list[int] = []
+    node: int | None = through
+    while node is not None and node in parents and len(path) < len(parents):
+        path.append(node)
+        node = parents[node]
+    path.reverse()
+    while (child := newest_child.get(path[-1])) is not None and len(path) < len(parents):
+        path.append(child)
+    return path

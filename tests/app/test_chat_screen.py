@@ -282,10 +282,12 @@ async def test_ctrl_b_races_the_typed_prompt_and_saves_both_replies() -> None:
         assert "first token" in app.screen.verdict
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, RaceScreen))
-        turns = app.session.conversation.turns
-        assert [t.role for t in turns] == ["user", "assistant", "assistant"]
-        assert {t.streaming for t in turns[1:]} == {True, False}
-        assert len(replies(app)) == 2
+        # The two replies are alternatives to each other; the branch goes on from the last.
+        conversation = app.session.conversation
+        assert [t.role for t in conversation.turns] == ["user", "assistant"]
+        lanes = conversation.alternatives(conversation.turns[1])
+        assert {t.streaming for t in lanes} == {True, False}
+        assert len(replies(app)) == 1  # the chat shows the current branch
 
 
 async def test_log_follows_unless_scrolled_up_and_resumes_at_the_bottom() -> None:

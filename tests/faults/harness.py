@@ -112,15 +112,16 @@ async def send(pilot: Pilot, app: ChatApp, text: str) -> None:
 
 
 async def reply_finished(pilot: Pilot, app: ChatApp, replies: int, timeout_s: float = 5.0) -> Turn:
-    """Wait for the `replies`-th assistant turn to end; return it."""
+    """Wait for the `replies`-th reply (in the order they started, on any branch: a retried
+    reply is an alternative to the one that failed) to end; return it."""
 
     def done() -> bool:
-        turns = [t for t in app.session.conversation.turns if t.role == "assistant"]
+        turns = [t for t in app.session.conversation.messages if t.role == "assistant"]
         return len(turns) >= replies and app.chat.pending is None
 
     await wait_until(pilot, done, timeout_s=timeout_s)
     await pilot.pause()
-    return [t for t in app.session.conversation.turns if t.role == "assistant"][replies - 1]
+    return [t for t in app.session.conversation.messages if t.role == "assistant"][replies - 1]
 
 
 def notices(app: ChatApp) -> list[str]:

@@ -6,7 +6,7 @@ import asyncio
 
 from chat_tui.app import ChatApp
 from chat_tui.config import Settings
-from chat_tui.conversation import MessageStatus
+from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.providers.base import ChatMessage, ChatRequest, Usage
 from chat_tui.providers.catalog import Target
@@ -49,14 +49,21 @@ async def test_both_sides_stream_and_the_verdict_names_the_winner() -> None:
         assert screen.verdict.startswith("Sim · fast wins: first token by ")
         assert ", finished by " in screen.verdict and " against " in screen.verdict
         assert screen.verdict.count("tok/s") == 2
+        # Both replies answer the prompt: alternatives to each other in the conversation.
         turns = session.conversation.turns
-        assert [t.role for t in turns] == ["user", "assistant", "assistant"]
-        assert {t.model for t in turns[1:]} == {"fast", "slow"}
-        assert all(t.status is MessageStatus.COMPLETE and t.text for t in turns[1:])
+        assert [t.role for t in turns] == ["user", "assistant"]
+        lanes = race_replies(session)
+        assert {t.model for t in lanes} == {"fast", "slow"}
+        assert all(t.status is MessageStatus.COMPLETE and t.text for t in lanes)
         assert session.target.model == "home-model", "the session's own target is restored"
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
+
+
+def race_replies(session: ChatSession) -> list[Turn]:
+    """The race's replies: the prompt's children, in the order they started."""
+    return session.conversation.children(session.conversation.turns[0])
 
 
 async def test_streaming_against_non_streaming() -> None:
@@ -114,7 +121,7 @@ async def test_escape_cancels_both_sides() -> None:
         assert all(w.is_finished for w in screen.workers if w.group == "race")
         assert left.closed.is_set() and right.closed.is_set()
         assert [lane.message.text for lane in screen.lanes] == ["left part", "right part"]
-        assert [t.status for t in session.conversation.turns[1:]] == [
+        assert [t.status for t in race_replies(session)] == [
             MessageStatus.CANCELLED,
             MessageStatus.CANCELLED,
         ]
