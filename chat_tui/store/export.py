@@ -15,7 +15,8 @@ from chat_tui.reply_record import mode_name, reply_record_line
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import terminal_safe_json, visible_text
 
-JSON_SCHEMA_VERSION = 1
+# 2: `messages` holds every branch of the conversation tree (`parent_id`, `current_branch`).
+JSON_SCHEMA_VERSION = 2
 JSON_FORMAT_NAME = "chat-tui-transcript"
 EXPORT_FILE_MODE = 0o600
 FORMAT_EXTENSIONS = {"md": ".md", "json": ".json"}
@@ -30,6 +31,7 @@ def conversation_to_json(conversation: Conversation) -> str:
 
 
 def conversation_document(conversation: Conversation) -> dict[str, Any]:
+    """The whole tree: every message of every branch, and which branch is current."""
     return {
         "format": JSON_FORMAT_NAME,
         "schema_version": JSON_SCHEMA_VERSION,
@@ -38,9 +40,10 @@ def conversation_document(conversation: Conversation) -> dict[str, Any]:
         "title": conversation.title,
         "created_at": iso_time(conversation.created_at),
         "updated_at": iso_time(conversation.updated_at),
-        "models": list(models_used(conversation)),
+        "models": list(models_used(conversation, every_branch=True)),
         "settings": asdict(conversation.settings),
-        "messages": [_message_document(turn) for turn in conversation.turns],
+        "current_branch": [turn.id for turn in conversation.turns],
+        "messages": [_message_document(turn) for turn in conversation.messages],
     }
 
 
@@ -51,6 +54,7 @@ def _message_document(turn: Turn) -> dict[str, Any]:
         del metrics["streaming"]  # the message's own `mode` says it
     return {
         "id": turn.id,
+        "parent_id": turn.parent_id,
         "role": turn.role,
         "text": turn.text,
         "reasoning": turn.reasoning,
@@ -100,18 +104,24 @@ def conversation_to_markdown(conversation: Conversation) -> str:
         lines.append(f"- Settings: {', '.join(knobs)}")
     if settings.system_prompt:
         lines += ["", "**System prompt**", "", *_quoted(settings.system_prompt)]
-    for turn in conversation.turns:
-        lines += ["", *_turn_markdown(turn)]
+    positions = conversation.alternative_positions()
+    for turn, (position, count) in zip(conversation.turns, positions, strict=True):
+        lines += ["", *_turn_markdown(turn, position, count)]
     return visible_text("\n".join(lines).rstrip()) + "\n"
 
 
-def _turn_markdown(turn: Turn) -> list[str]:
+def _turn_markdown(turn: Turn, position: int = 1, count: int = 1) -> list[str]:
+    """One message of the current branch; "alternative 2 of 3" when it has siblings (the
+    other alternatives are in the JSON export)."""
     if turn.role == "user":
         heading = "## You"
     else:
         source = " ".join(part for part in (turn.provider, turn.model) if part)
         heading = f"## Assistant ({source})" if source else "## Assistant"
-    lines = [f"{heading} · {local_time(turn.created_at)}", ""]
+    heading += f" · {local_time(turn.created_at)}"
+    if count > 1:
+        heading += f" · alternative {position} of {count}"
+    lines = [heading, ""]
     if turn.reasoning:
         lines += ["> **Reasoning**", ">", *_quoted(turn.reasoning), ""]
     lines.append(turn.text if turn.text else "*(no text)*")
@@ -133,10 +143,10 @@ def local_time(timestamp: float | None) -> str:
 # ---- shared -------------------------------------------------------------------------------
 
 
-def models_used(conversation: Conversation) -> tuple[str, ...]:
-    """Distinct models that replied, in order of first use."""
+def models_used(conversation: Conversation, *, every_branch: bool = False) -> tuple[str, ...]:
+    """Distinct models that replied on the current branch (or on any), in order of first use."""
     seen: dict[str, None] = {}
-    for turn in conversation.turns:
+    for turn in conversation.messages if every_branch else conversation.turns:
         if turn.role == "assistant" and turn.model:
             seen.setdefault(turn.model, None)
     return tuple(seen)

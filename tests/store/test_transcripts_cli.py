@@ -77,7 +77,7 @@ def test_show(data_dir: Path) -> None:
     assert result.stdout.startswith("# Sky colour\n")
     assert "Rayleigh scattering." in result.stdout
     as_json = json.loads(transcripts("show", "1", "--json", "--data-dir", str(data_dir)).stdout)
-    assert as_json["schema_version"] == 1
+    assert as_json["schema_version"] == 2
 
 
 def test_search(data_dir: Path) -> None:
