@@ -173,8 +173,10 @@ def build_v4_database(path: Path) -> None:
         "INSERT INTO messages (conversation_id, role, model, created_at, status, text, "
         "has_metrics, ttft_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (conversation, role, "m" if role == "assistant" else None, 1000.0 + index, status)
-            + (text, int(status == "complete" and role == "assistant"), 0.25)
+            (
+                *(conversation, role, "m" if role == "assistant" else None, 1000.0 + index),
+                *(status, text, int(status == "complete" and role == "assistant"), 0.25),
+            )
             for index, (conversation, role, status, text) in enumerate(V4_MESSAGES)
         ],
     )

@@ -46,8 +46,7 @@ def rows(path: Path, table: str) -> dict[int, dict[str, object]]:
     connection.row_factory = sqlite3.Row
     try:
         return {
-            row["id"]: dict(row)
-            for row in connection.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608
+            row["id"]: dict(row) for row in connection.execute(f"SELECT * FROM {table} ORDER BY id")
         }
     finally:
         connection.close()
