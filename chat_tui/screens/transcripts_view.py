@@ -85,6 +85,11 @@ class TranscriptViewScreen(Screen[None]):
         return self.conversation.turns if self.conversation else []
 
     @property
+    def shown_leaf_id(self) -> int | None:
+        """The last message of the branch shown (the current one, or a search hit's)."""
+        return self.loaded_turns[-1].id if self.loaded_turns else None
+
+    @property
     def earlier_count(self) -> int:
         return max(0, self.total_turns - len(self.loaded_turns))
 
@@ -92,8 +97,13 @@ class TranscriptViewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         try:
-            self.conversation = self.store.load_conversation(self.conversation_id, tail=FIRST_TURNS)
-            self.total_turns = self.store.count_turns(self.conversation_id)
+            # The current branch, or a search hit's (which may be on another one).
+            self.conversation = self.store.load_conversation(
+                self.conversation_id, tail=FIRST_TURNS, through=self.hit_message_id
+            )
+            self.total_turns = self.store.count_branch_turns(
+                self.conversation_id, through=self.hit_message_id
+            )
         except StoreError as error:
             self.notify(str(error), title="Transcripts", severity="error", markup=False)
             self.app.pop_screen()
@@ -224,7 +234,10 @@ class TranscriptViewScreen(Screen[None]):
 
     def _continue(self) -> None:
         try:
-            conversation = self.store.load_conversation(self.conversation_id)
+            # The whole tree, on the branch shown here.
+            conversation = self.store.load_conversation(
+                self.conversation_id, through=self.shown_leaf_id
+            )
         except StoreError as error:
             self.notify(str(error), title="Transcripts", severity="error", markup=False)
             return
@@ -300,7 +313,9 @@ class TranscriptViewScreen(Screen[None]):
 
     def _write_export(self, export_format: str, path: Path) -> Path:
         """Render the whole conversation (not just what is shown) and write it privately."""
-        conversation = self.store.load_conversation(self.conversation_id)
+        conversation = self.store.load_conversation(
+            self.conversation_id, through=self.shown_leaf_id
+        )
         return write_private_file(path, render(conversation, export_format))
 
     def _exported(self, path: Path | None) -> None:
