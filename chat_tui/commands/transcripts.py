@@ -172,6 +172,7 @@ def _print_hits(hits: list[SearchHit], args: argparse.Namespace) -> int:
                 "message_id": hit.message_id,
                 "role": hit.role,
                 "created_at": iso_time(hit.created_at),
+                "on_current_branch": hit.on_current_branch,
                 "snippet": [{"text": s.text, "match": s.is_match} for s in hit.snippet],
             }
             for hit in hits
@@ -190,7 +191,10 @@ def _print_hits(hits: list[SearchHit], args: argparse.Namespace) -> int:
             for span in hit.snippet
         )
         title = _one_line(hit.conversation_title or UNTITLED)
-        print(f"{hit.conversation_id:>6}  {title}  ({hit.role}, message {hit.message_id})")
+        branch = "" if hit.on_current_branch else ", on another branch"
+        print(
+            f"{hit.conversation_id:>6}  {title}  ({hit.role}, message {hit.message_id}{branch})"
+        )
         print(f"        {snippet}")
     return 0
 

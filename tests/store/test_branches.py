@@ -3,13 +3,18 @@ search over every branch."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from chat_tui.conversation import Conversation, Turn
 from chat_tui.store import TranscriptStore, UnknownConversationError
+from chat_tui.store.export import conversation_to_json, conversation_to_markdown
 from chat_tui.store.transcripts import branch_ids
 
 from .builders import finished_reply, streaming_reply, user_turn
+from .test_transcripts_cli import transcripts
 
 
 def save(store: TranscriptStore, conversation: Conversation, turn: Turn) -> Turn:
@@ -138,3 +143,43 @@ def test_branch_ids_follow_the_newest_child_below_the_chosen_message() -> None:
     assert branch_ids(parents, None) == [6]
     assert branch_ids(parents, 99) == [6]
     assert branch_ids({}, None) == []
+
+
+def test_json_carries_every_branch_and_markdown_the_current_one(
+    store: TranscriptStore, branched: Conversation
+) -> None:
+    assert branched.id is not None
+    loaded = store.load_conversation(branched.id)
+    document = json.loads(conversation_to_json(loaded))
+    assert document["schema_version"] == 2
+    by_id = {message["id"]: message for message in document["messages"]}
+    assert len(by_id) == 7
+    assert [by_id[i]["text"] for i in document["current_branch"]] == [
+        "albatross glide",
+        "albatross wings",
+    ]
+    assert [m["parent_id"] for m in document["messages"]] == [
+        t.parent_id for t in branched.messages
+    ]
+    assert document["models"] == ["model-a", "model-b", "model-c"]
+    markdown = conversation_to_markdown(loaded)
+    assert "albatross wings" in markdown and "penguins" not in markdown
+    assert "## You · " in markdown and "alternative 2 of 2" in markdown
+
+
+def test_cli_show_and_search_know_the_branches(
+    store: TranscriptStore, branched: Conversation, database_path: Path
+) -> None:
+    data_dir = str(database_path.parent)
+    shown = transcripts("show", str(branched.id), "--data-dir", data_dir)
+    assert "albatross wings" in shown.stdout and "penguins" not in shown.stdout
+    as_json = json.loads(
+        transcripts("show", str(branched.id), "--json", "--data-dir", data_dir).stdout
+    )
+    assert len(as_json["messages"]) == 7
+    found = transcripts("search", "dive", "--data-dir", data_dir)
+    assert "on another branch" in found.stdout
+    current = transcripts("search", "wings", "--data-dir", data_dir)
+    assert "wings" in current.stdout and "another branch" not in current.stdout
+    hits = json.loads(transcripts("search", "penguins", "--json", "--data-dir", data_dir).stdout)
+    assert {hit["on_current_branch"] for hit in hits} == {False}
