@@ -41,6 +41,7 @@ SAVE_INTERVAL_S = 0.5  # the app saves at most this often
 TARGET_LIST_MS, TARGET_SEARCH_MS, TARGET_LOAD_MS, TARGET_SAVE_CPU_PERCENT = 150, 50, 300, 5
 MESSAGE_COLUMNS = (
     "conversation_id",
+    "parent_id",
     "role",
     "provider",
     "model",
@@ -86,22 +87,25 @@ def generate_messages(
     sizes: list[int], vocabulary: list[str], cumulative: list[float], start: float
 ) -> Iterator[tuple[object, ...]]:
     rng = random.Random(1)
-    clock = start
+    clock, message_id = start, 0  # ids as SQLite assigns them: 1, 2, ... in insert order
     for conversation_id, size in enumerate(sizes, 1):
         model = ("model-a", "model-b")[conversation_id % 2]
         for index in range(size):
             clock += 3.0
+            message_id += 1
+            parent_id = message_id - 1 if index else None  # one branch, as most are
             is_user = index % 2 == 0
             words = rng.choices(vocabulary, cum_weights=cumulative, k=15 if is_user else 70)
             text = " ".join(words).capitalize() + "."
             if is_user:
                 yield (
-                    *(conversation_id, "user", None, None, clock, None),
+                    *(conversation_id, parent_id, "user", None, None, clock, None),
                     *(1, "complete", 0, None, None, None, None, text),
                 )
             else:
                 yield (
-                    *(conversation_id, "assistant", "simulated", model, clock, clock + 2.5),
+                    *(conversation_id, parent_id, "assistant", "simulated", model),
+                    *(clock, clock + 2.5),
                     *(1, "complete", 1, 0.4, 80.0, 2.5, 200, text),
                 )
 
@@ -135,6 +139,10 @@ def build_store(path: Path, conversations: int, messages: int) -> None:
         connection.execute("BEGIN")
         connection.executemany(insert, batch)  # the triggers fill the FTS index
         connection.execute("COMMIT")
+    connection.execute(
+        "UPDATE conversations SET current_leaf_id = "
+        "(SELECT max(id) FROM messages WHERE conversation_id = conversations.id)"
+    )
     connection.execute("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')")
     connection.execute("ANALYZE")
     connection.execute("PRAGMA journal_mode = WAL")
@@ -221,6 +229,8 @@ def measure_reads(store: TranscriptStore, conversations: int) -> None:
         hits = len(store.search(query, limit=20))
         report(f"search {label} ({hits} hits)", *timed_ms(lambda q=query: store.search(q)), None)
     print(f"{'':<44} (search target ≤{TARGET_SEARCH_MS} ms for typical, specific queries)")
+    # The generated conversation is one branch: loading it must give every message.
+    assert len(store.load_conversation(1).turns) == LONG_CONVERSATION_MESSAGES
     report(
         f"load all {LONG_CONVERSATION_MESSAGES} messages of a conversation",
         *timed_ms(lambda: store.load_conversation(1)),

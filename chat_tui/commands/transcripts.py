@@ -192,9 +192,7 @@ def _print_hits(hits: list[SearchHit], args: argparse.Namespace) -> int:
         )
         title = _one_line(hit.conversation_title or UNTITLED)
         branch = "" if hit.on_current_branch else ", on another branch"
-        print(
-            f"{hit.conversation_id:>6}  {title}  ({hit.role}, message {hit.message_id}{branch})"
-        )
+        print(f"{hit.conversation_id:>6}  {title}  ({hit.role}, message {hit.message_id}{branch})")
         print(f"        {snippet}")
     return 0
 

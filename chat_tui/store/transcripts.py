@@ -382,7 +382,7 @@ class TranscriptStore:
         ids = [row["message_id"] for row in best]
         snippets = self._snippets(expression, ids)
         details = self._hit_details(ids)
-        branches = self._current_branches({row["conversation_id"] for row in details.values()})
+        off_branch = self._off_branch({row["conversation_id"] for row in details.values()})
         return [
             SearchHit(
                 conversation_id=details[row["message_id"]]["conversation_id"],
@@ -392,8 +392,7 @@ class TranscriptStore:
                 created_at=details[row["message_id"]]["created_at"],
                 snippet=snippet_spans(snippets.get(row["message_id"], "")),
                 rank=row["score"],
-                on_current_branch=row["message_id"]
-                in branches[details[row["message_id"]]["conversation_id"]],
+                on_current_branch=row["message_id"] not in off_branch,
             )
             for row in best
             if row["message_id"] in details
@@ -439,14 +438,27 @@ class TranscriptStore:
         ).fetchall()
         return {row["id"]: row for row in rows}
 
-    def _current_branches(self, conversation_ids: set[int]) -> dict[int, set[int]]:
-        """The message ids on each conversation's current branch."""
-        return {
-            conversation_id: set(
-                branch_ids(self._parents(conversation_id), self._current_leaf_id(conversation_id))
+    def _off_branch(self, conversation_ids: set[int]) -> set[int]:
+        """The messages of these conversations that are not on their current branch.
+
+        Most conversations have one branch (no two messages share a parent): the index
+        answers that at once, and only the others have their branches worked out."""
+        placeholders = ", ".join("?" * len(conversation_ids))
+        branched = [
+            row[0]
+            for row in self._connection.execute(
+                "SELECT DISTINCT conversation_id FROM messages INDEXED BY messages_tree "
+                f"WHERE conversation_id IN ({placeholders}) "
+                "GROUP BY conversation_id, parent_id HAVING count(*) > 1",
+                tuple(conversation_ids),
             )
-            for conversation_id in conversation_ids
-        }
+        ]
+        off_branch: set[int] = set()
+        for conversation_id in branched:
+            parents = self._parents(conversation_id)
+            on_branch = branch_ids(parents, self._current_leaf_id(conversation_id))
+            off_branch |= parents.keys() - set(on_branch)
+        return off_branch
 
     # ---- internals ------------------------------------------------------------------------
 
@@ -535,10 +547,15 @@ def branch_ids(parents: dict[int, int | None], through: int | None) -> list[int]
             newest_child[parent_id] = message_id
     path: list[int] = []
     node: int | None = through
-    while node is not None and node in parents and len(path) < len(parents):
+    for _ in parents:  # at most every message: a damaged file's loop cannot hang us
+        if node is None or node not in parents:
+            break
         path.append(node)
         node = parents[node]
     path.reverse()
-    while (child := newest_child.get(path[-1])) is not None and len(path) < len(parents):
+    for _ in parents:
+        child = newest_child.get(path[-1])
+        if child is None:
+            break
         path.append(child)
     return path
