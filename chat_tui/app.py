@@ -13,6 +13,7 @@ from functools import partial
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -49,6 +50,7 @@ class ChatApp(App[None]):
         state: UiState | None = None,
         notices: list[str] | None = None,
         errors: list[str] | None = None,
+        standing: list[str] | None = None,
         detect_local_ollama: bool = False,
         handle_exit_signals: bool = False,
     ) -> None:
@@ -60,6 +62,7 @@ class ChatApp(App[None]):
         self.state = state or UiState()
         self._startup_notices = notices or []
         self._startup_errors = errors or []
+        self._standing_problems = list(standing or [])
         session.on_store_error = self._report_store_error
         self.detect_local_ollama = detect_local_ollama
         self.handle_exit_signals = handle_exit_signals
@@ -71,6 +74,8 @@ class ChatApp(App[None]):
         self.push_screen(
             ChatScreen(self.session, self.catalog, flush_interval_s=self.settings.flush_interval_s)
         )
+        if self._standing_problems:
+            self.call_after_refresh(self._show_standing_problems)
         if self.detect_local_ollama and self.session.target.provider == "simulated":
             self._detect_ollama()
         for message in self._startup_errors:
@@ -166,6 +171,16 @@ class ChatApp(App[None]):
 
     def _report_store_error(self, message: str) -> None:
         self.notify(message, title="Transcripts", severity="error", timeout=15, markup=False)
+        self._standing_problems.append(message)  # saving stays off: so does the line
+        self._show_standing_problems()
+
+    def _show_standing_problems(self) -> None:
+        """Problems that hold until the app ends, on a line of the chat's status bar."""
+        try:
+            status_bar = self.chat.status_bar
+        except (LookupError, NoMatches):  # no chat screen, or not composed yet
+            return
+        status_bar.show_problem(" · ".join(self._standing_problems))
 
     def remember(self, **changes: str | None) -> None:
         """Persist a UI choice (theme, provider, model) across restarts."""
@@ -193,6 +208,7 @@ def run_app(args: argparse.Namespace) -> int:
         state=startup.state,
         notices=startup.notices,
         errors=startup.errors,
+        standing=startup.standing,
         detect_local_ollama=True,
         handle_exit_signals=True,
     )

@@ -77,7 +77,7 @@ class ChatSession:
         except StoreError as error:
             self.store = None
             if self.on_store_error:
-                self.on_store_error(f"{error} Saving is off for this session.")
+                self.on_store_error(f"Saving is off for this session: {error}")
             return None
 
     def _ensure_saved_conversation(self) -> int | None:

@@ -37,6 +37,8 @@ class Startup:
     state: UiState
     notices: list[str] = field(default_factory=list)  # shown as warnings
     errors: list[str] = field(default_factory=list)  # shown as errors
+    # Problems that hold for the whole session: kept on screen, not only in a toast.
+    standing: list[str] = field(default_factory=list)
 
 
 def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> Startup:
@@ -60,12 +62,14 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
         errors.append(f"chat-tui runs with defaults for those settings ({paths.config_file}).")
 
     store: TranscriptStore | None = None
+    standing: list[str] = []
     try:
         ensure_private_dir(paths.data_dir)
         store = TranscriptStore.open(paths.database)
         store.mark_unfinished_replies_interrupted()
     except (StoreError, OSError) as error:
-        errors.append(f"{error} Conversations are not saved in this session.")
+        standing.append(f"Conversations are not saved in this session: {error}")
+        errors.append(standing[-1])
 
     catalog = ProviderCatalog(settings, environ)
     try:
@@ -90,4 +94,6 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
     session.conversation.settings = ConversationSettings(
         system_prompt=settings.system_prompt, max_output_tokens=settings.max_output_tokens
     )
-    return Startup(paths, settings, session, catalog, themes, theme, state, notices, errors)
+    return Startup(
+        paths, settings, session, catalog, themes, theme, state, notices, errors, standing
+    )

@@ -77,7 +77,8 @@ def sparkline(values: Sequence[float], width: int) -> str:
 
 
 class StatusBar(Widget):
-    """Two lines: target, mode, state and an ITL sparkline; then the reply's figures.
+    """Two lines: target, mode, state and an ITL sparkline; then the reply's figures. A third
+    while a problem stands (transcripts not saved), for as long as it holds: a toast goes.
 
     One widget drawn line by line (Textual's line API): it changes on every flush, and each
     widget inside it would add to the cost of every frame.
@@ -96,6 +97,7 @@ class StatusBar(Widget):
     def __init__(self) -> None:
         super().__init__(id="status-bar")
         self._view = StatusView(target="", streaming=True)
+        self._problem = ""
         self._lines: list[Strip] = []
         self._lines_width = 0
 
@@ -105,6 +107,15 @@ class StatusBar(Widget):
         self._view = view
         self._lines_width = 0
         self.refresh()  # two fixed lines: a repaint, never a re-layout
+
+    def show_problem(self, problem: str) -> None:
+        """A standing problem on a line of its own ("" removes the line)."""
+        if problem == self._problem:
+            return
+        self._problem = problem
+        self._lines_width = 0
+        self.styles.height = 3 if problem else 2
+        self.refresh(layout=True)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -128,11 +139,11 @@ class StatusBar(Widget):
             Segment(bars, colour["primary"]),
         ]
         figures = _fit([Segment("  │  ".join(describe_metrics(view)))], width)
+        lines = [first, figures]
+        if self._problem:
+            lines.append(_fit([Segment(_problem_line(self._problem), colour["error"])], width))
         base = self.visual_style.rich_style
-        return [
-            Strip(line).apply_style(base).adjust_cell_length(width, base)
-            for line in (first, figures)
-        ]
+        return [Strip(line).apply_style(base).adjust_cell_length(width, base) for line in lines]
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -142,10 +153,11 @@ class StatusBar(Widget):
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
         first = "".join(segment.text for segment in _first_line(self._view, _BOLD))
-        return f"{first}\n{'  │  '.join(describe_metrics(self._view))}"
+        text = f"{first}\n{'  │  '.join(describe_metrics(self._view))}"
+        return f"{text}\n{_problem_line(self._problem)}" if self._problem else text
 
 
-_COLOURS = ("accent", "warning", "primary")
+_COLOURS = ("accent", "warning", "primary", "error")
 _BOLD = RichStyle(bold=True)
 _ITALIC = RichStyle(italic=True)
 
@@ -160,6 +172,10 @@ def _first_line(view: StatusView, mode_style: RichStyle) -> list[Segment]:
     if view.state:
         line += [Segment(" │ "), Segment(visible_text(view.state), _ITALIC)]
     return line
+
+
+def _problem_line(problem: str) -> str:
+    return "⚠ " + " ".join(visible_text(problem).split())
 
 
 def _fit(segments: list[Segment], width: int) -> list[Segment]:
