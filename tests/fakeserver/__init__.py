@@ -43,6 +43,9 @@ Scenarios (`Scenario`, frozen; `.with_(...)` makes a changed copy)
     Scenario.malformed(after=1)            a `data:` line that is not JSON, then carries on
     Scenario.http_error(429, retry_after=2, message=..., error_type=...)   401/403/404/429/
                                            500/503/529...: the provider's error body
+    echo_key=True (http_error, error_event, any Scenario)   the error message ends with
+                                           ": <the API key the request carried>", as a server
+                                           that echoes the key does (also for models_error)
     Scenario.big_delta(200_000)            one delta of 200 kB
     Scenario.emoji_split()                 each event split in two chunks inside a UTF-8 char
     Other fields: finish=Finish.LENGTH / CONTENT_FILTER, usage=False, input_tokens,

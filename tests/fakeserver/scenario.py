@@ -50,6 +50,9 @@ class Scenario:
     stall_s: float = 0.0
     error_type: str | None = None  # for ERROR_EVENT and HTTP errors: provider's error type
     error_message: str = "scripted failure"
+    # The error (HTTP error body, mid-stream error event) ends with the API key the request
+    # carried, as a server that echoes it back does ("Incorrect API key provided: sk-...").
+    echo_key: bool = False
     # HTTP error instead of a reply (status != 200).
     status: int = 200
     retry_after: float | None = None  # Retry-After header, seconds
@@ -109,12 +112,14 @@ class Scenario:
         retry_after: float | None = None,
         message: str | None = None,
         error_type: str | None = None,
+        echo_key: bool = False,
     ) -> Scenario:
         return cls(
             status=status,
             retry_after=retry_after,
             error_message=message or f"scripted HTTP {status}",
             error_type=error_type,
+            echo_key=echo_key,
         )
 
     @classmethod

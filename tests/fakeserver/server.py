@@ -253,7 +253,7 @@ class FakeProviderServer:
             message = f"Unrecognized request argument supplied: {refused[0]}"
             refusal = Scenario(status=400, error_message=message)
             return await self._http_error(fmt_cls, refusal, record, out)
-        scenario = self._next_scenario(model)
+        scenario = _with_echoed_key(self._next_scenario(model), request)
         record.provider, record.model, record.streamed = fmt_cls.provider, model, stream
         record.scenario = scenario
         fmt = fmt_cls(scenario, model or "", body if isinstance(body, dict) else {})
@@ -316,7 +316,8 @@ class FakeProviderServer:
             fmt_cls = OpenAIFormat
         record.provider = fmt_cls.provider
         if self.models_error is not None:
-            return await self._http_error(fmt_cls, self.models_error, record, out)
+            failure = _with_echoed_key(self.models_error, request)
+            return await self._http_error(fmt_cls, failure, record, out)
         await out.send_json(200, fmt_cls.models_body(self.model_ids[fmt_cls.provider]))
         record.completed = True
         return True
@@ -395,3 +396,20 @@ class FakeProviderServer:
         await out.send_chunk(data[:cut])
         await asyncio.sleep(0.005)  # let the first half arrive as its own read
         await out.send_chunk(data[cut:])
+
+
+def sent_key(request: HttpRequest) -> str:
+    """The API key a request carried, in whichever header or query its provider uses."""
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        return authorization[len("bearer ") :]
+    for header in ("x-api-key", "x-goog-api-key", "api-key"):
+        if request.headers.get(header):
+            return request.headers[header]
+    return request.query.get("key", "")
+
+
+def _with_echoed_key(scenario: Scenario, request: HttpRequest) -> Scenario:
+    if not scenario.echo_key:
+        return scenario
+    return scenario.with_(error_message=f"{scenario.error_message}: {sent_key(request)}")
