@@ -12,8 +12,9 @@ from chat_tui.app import ChatApp
 from chat_tui.config import ProfileSettings, Settings
 from chat_tui.conversation import MessageStatus
 from chat_tui.event_log import EventLog
-from chat_tui.providers.registry import create_provider, get_target
-from chat_tui.session import ChatSession, Target
+from chat_tui.providers.catalog import Target
+from chat_tui.providers.registry import create_provider, get_entry
+from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from chat_tui.store.export import render, write_private_file
 from tests.app.conftest import screen_text
@@ -45,7 +46,7 @@ def app_with_key(server: FakeProviderServer, path: str, data_dir: Path) -> ChatA
     name = "local" if path == "compatible" else path
     session = ChatSession(
         create_provider(name, settings, environ),
-        Target(name, get_target(name, settings, environ).label, MODELS[path]),
+        Target(name, get_entry(name, settings, environ).label, MODELS[path]),
         retry_policy=FAST_RETRIES,
         store=TranscriptStore.open(data_dir / "transcripts.sqlite3"),
         event_log=EventLog(data_dir / "logs" / "requests.jsonl", environ=environ),
