@@ -102,7 +102,7 @@ async def test_saving_fails_and_the_chat_goes_on(tmp_path: Path) -> None:
     turn = session.finish_reply(pending)
     assert turn.text == "still here" and turn.status is MessageStatus.COMPLETE
     assert session.store is None  # off for the rest of the session, reported once
-    assert len(problems) == 1 and problems[0].endswith("Saving is off for this session.")
+    assert len(problems) == 1 and problems[0].startswith("Saving is off for this session: ")
 
 
 def test_a_new_conversation_keeps_the_settings(tmp_path: Path) -> None:
