@@ -19,7 +19,7 @@ from textual.screen import Screen
 from chat_tui.config import Settings
 from chat_tui.paths import AppPaths
 from chat_tui.providers.catalog import ProviderCatalog
-from chat_tui.screens.chat import ChatScreen
+from chat_tui.screens.chat.screen import ChatScreen
 from chat_tui.session import ChatSession
 from chat_tui.state import UiState, save_state
 
@@ -100,7 +100,7 @@ class ChatApp(App[None]):
         from chat_tui.binding_ids import keymap_problems
 
         config = self.paths.config_file if self.paths is not None else None
-        for problem in keymap_problems(self.settings.keymap, config):
+        for problem in keymap_problems(self.settings.keymap, config, self.keymap_screens()):
             self.notify(
                 problem.describe(full_path=True),
                 title="Keymap",
@@ -108,6 +108,29 @@ class ChatApp(App[None]):
                 timeout=15,
                 markup=False,
             )
+
+    @classmethod
+    def keymap_screens(cls) -> list[tuple[type[DOMNode], ...]]:
+        """Every screen and dialog of the app, each with the classes whose bindings are live
+        on it (the app's among them): what `[keymap]` ids can name."""
+        from chat_tui.screens.chat.race import RaceScreen
+        from chat_tui.screens.conversation_settings import ConversationSettingsScreen
+        from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
+        from chat_tui.screens.history.browser import TranscriptsScreen
+        from chat_tui.screens.history.conversation_view import TranscriptViewScreen
+        from chat_tui.screens.history.export import ExportDialog
+        from chat_tui.widgets.prompt import PromptInput
+
+        others: tuple[type[DOMNode], ...] = (
+            ConversationSettingsScreen,
+            RaceScreen,
+            TranscriptsScreen,
+            TranscriptViewScreen,
+            ExportDialog,
+            ConfirmDialog,
+            TextPromptDialog,
+        )
+        return [(cls, ChatScreen, PromptInput), *((cls, screen) for screen in others)]
 
     def action_show_help(self) -> None:
         """F1: every key as bound now, and how to connect providers."""

@@ -11,8 +11,8 @@ from chat_tui.config import Settings
 from chat_tui.engine import RetryPolicy
 from chat_tui.providers.base import Provider
 from chat_tui.providers.catalog import Target
-from chat_tui.screens.transcripts import TranscriptsScreen
-from chat_tui.screens.transcripts_view import TranscriptViewScreen
+from chat_tui.screens.history.browser import TranscriptsScreen
+from chat_tui.screens.history.conversation_view import TranscriptViewScreen
 from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from tests.app.conftest import screen_text, type_and_send, wait_until

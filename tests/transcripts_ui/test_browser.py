@@ -13,11 +13,15 @@ from textual.widgets import RadioButton
 from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.metrics import ReplyMetrics
 from chat_tui.providers.simulated import SimulatedProvider
-from chat_tui.screens.chat import ChatScreen
+from chat_tui.screens.chat.screen import ChatScreen
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
-from chat_tui.screens.transcripts import PAGE_SIZE, TranscriptsScreen
-from chat_tui.screens.transcripts_export import ExportDialog
-from chat_tui.screens.transcripts_view import EARLIER_PAGE, TAIL_TURNS, TranscriptViewScreen
+from chat_tui.screens.history.browser import PAGE_SIZE, TranscriptsScreen
+from chat_tui.screens.history.conversation_view import (
+    EARLIER_PAGE,
+    TAIL_TURNS,
+    TranscriptViewScreen,
+)
+from chat_tui.screens.history.export import ExportDialog
 from chat_tui.store import TranscriptStore
 from tests.app.scripted import ScriptedProvider
 

@@ -249,7 +249,7 @@ class TranscriptsScreen(Screen[None]):
             self._load_next_page()
 
     def _open_index(self, index: int) -> None:
-        from chat_tui.screens.transcripts_view import TranscriptViewScreen
+        from chat_tui.screens.history.conversation_view import TranscriptViewScreen
 
         assert self.store is not None
         if self.query_text.strip():

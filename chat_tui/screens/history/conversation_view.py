@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from chat_tui.conversation import Conversation, Turn
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
-from chat_tui.screens.transcripts_export import ExportDialog
+from chat_tui.screens.history.export import ExportDialog
 from chat_tui.store import StoreError, TranscriptStore
 from chat_tui.store.export import models_used, render, write_private_file
 from chat_tui.store.titles import UNTITLED
