@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -25,7 +27,6 @@ from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter
 from chat_tui.session import ChatSession, PendingReply
-from chat_tui.store.errors import StoreError
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import turn_widget
@@ -50,13 +51,19 @@ SHOW_REPLY_AT_THE_LATEST_S = 0.05
 class ChatScreen(Screen[None]):
     AUTO_FOCUS = "PromptInput"
 
+    @dataclass
+    class TargetChosen(Message):
+        """The user picked a model (picker or favourites): the app remembers it."""
+
+        target: Target
+
     BINDINGS = [
         Binding("escape", "cancel_reply", "Stop reply", id="chat.cancel", priority=True),
         Binding("ctrl+t", "toggle_streaming", "Streaming on/off", id="chat.toggle_streaming"),
         Binding("ctrl+n", "new_conversation", "New chat", id="chat.new"),
         Binding("r,f5", "retry", "Retry", id="chat.retry"),
         Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
-        Binding("ctrl+r", "open_transcripts", "History", id="chat.history"),
+        Binding("ctrl+r", "open_history", "History", id="chat.history"),
         Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
         # f6/f7 are the prompt's (TextArea) select line / select all: favourites use f8/f9.
         Binding(
@@ -98,6 +105,7 @@ class ChatScreen(Screen[None]):
         # No fixed id: clearing the log removes the old note asynchronously, so a new chat
         # (ctrl+n, even pressed in a burst) mounts its note while the old one still exists.
         self._welcome: Static | None = None
+        self._shown: Conversation | None = None  # the conversation the log shows
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -132,6 +140,7 @@ class ChatScreen(Screen[None]):
 
     def show_conversation(self) -> None:
         """Render the session's conversation from scratch (new, loaded or continued)."""
+        self._shown = self.session.conversation
         log = self.log_view
         log.clear()
         self._welcome = None
@@ -156,7 +165,7 @@ class ChatScreen(Screen[None]):
                     log.add_assistant(turn_widget(turn))
         self._show_left_out()
         log.scroll_end(animate=False, immediate=True)
-        self.sub_title = self.session.conversation.title or ""
+        self.sub_title = visible_text(self.session.conversation.title or "")
         gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
 
     def remove_welcome(self) -> None:
@@ -287,20 +296,9 @@ class ChatScreen(Screen[None]):
 
     @work(group="title", exit_on_error=False)
     async def _make_title(self) -> None:
-        """Name the conversation in the background with a small non-streaming request."""
-        session = self.session
-        conversation = session.conversation
-        title = session.fallback_title()
-        if session.target.provider != "simulated":
-            request = session.title_request(session.title_model)
-            try:
-                reply = await asyncio.wait_for(session.provider.complete(request), 30)
-                title = reply.text.strip() or title
-            except (ProviderError, TimeoutError):
-                pass  # the first words of the first message will do
-        if session.conversation is conversation:  # the user may have moved on meanwhile
-            session.set_title(visible_text(title))
-            self.sub_title = session.conversation.title or ""
+        """Name the conversation in the background (see ChatSession.make_title)."""
+        await self.session.make_title()
+        self.sub_title = visible_text(self.session.conversation.title or "")
 
     def _unfreeze_when_idle(self) -> None:
         """Let the collector see everything again while the user reads (see _start_reply)."""
@@ -340,14 +338,24 @@ class ChatScreen(Screen[None]):
         if self.pending is not None:
             self.workers.cancel_group(self, "reply")
         self.session.open_conversation(conversation)
-        self._switch_to_model_of(conversation)
+        self._follow_model_of(conversation)
         self.show_conversation()
         self._show_idle_status()
         self.prompt.focus()
 
+    def conversation_changed(self) -> None:
+        """A saved conversation was renamed or deleted: follow the session if it moved on
+        (the one shown was deleted), else show its title as it is now."""
+        if self.session.conversation is not self._shown:
+            self.show_conversation()
+            self._show_idle_status()
+            self.prompt.focus()
+        else:
+            self.sub_title = visible_text(self.session.conversation.title or "")
+
     def switch_target(self, provider: Provider, target: Target) -> None:
         """Send the next request to another provider / model."""
-        self.session.switch(provider, target)
+        self.session.switch_target(provider, target)
         warm_up(provider)
         if self.pending is None:
             self._show_idle_status()
@@ -393,10 +401,10 @@ class ChatScreen(Screen[None]):
         if last is None or not last.toggle_reasoning():
             self.notify("The last reply has no reasoning to show.", timeout=2)
 
-    def action_open_transcripts(self) -> None:
-        from chat_tui.screens.history.browser import TranscriptsScreen
+    def action_open_history(self) -> None:
+        from chat_tui.screens.history.browser import HistoryScreen
 
-        self.app.push_screen(TranscriptsScreen(self.session.store))
+        self.app.push_screen(HistoryScreen(self.session))
 
     def action_conversation_settings(self) -> None:
         from chat_tui.screens.conversation_settings import ConversationSettingsScreen
@@ -411,25 +419,13 @@ class ChatScreen(Screen[None]):
     def _save_conversation_settings(self, settings: ConversationSettings | None) -> None:
         if settings is None:
             return
-        conversation = self.session.conversation
-        conversation.settings = settings
-        store = self.session.store
-        if conversation.id is not None and store is not None:
-            try:
-                store.update_settings(conversation.id, settings)
-            except StoreError as error:
-                self.notify(
-                    f"{error} The settings apply to this session only.",
-                    title="Transcripts",
-                    severity="error",
-                    markup=False,
-                )
-                return
-        self.notify("Saved: the next request uses these settings.", timeout=3, markup=False)
+        if self.session.update_settings(settings):
+            self.notify("Saved: the next request uses these settings.", timeout=3, markup=False)
+        # Otherwise the session said why saving failed; the settings apply all the same.
 
     # ---- actions: the model ----------------------------------------------------------------
 
-    def _switch_to_model_of(self, conversation: Conversation) -> None:
+    def _follow_model_of(self, conversation: Conversation) -> None:
         """A continued conversation goes on with the model of its last reply, when usable."""
         last = next((t for t in reversed(conversation.turns) if t.role == "assistant"), None)
         if last is None or not last.provider or not last.model:
@@ -459,10 +455,10 @@ class ChatScreen(Screen[None]):
 
     def _picked_model(self, picked: Target | None) -> None:
         if picked is not None:
-            self._switch_model(picked.spec)
+            self._choose_model(picked.spec)
 
     @work(exclusive=True, group="switch-model", exit_on_error=False)
-    async def _switch_model(self, spec: str, note: str = "") -> None:
+    async def _choose_model(self, spec: str, note: str = "") -> None:
         """Build the provider (in a thread: a key command may run) and send the next
         request there."""
         try:
@@ -472,9 +468,7 @@ class ChatScreen(Screen[None]):
             self.notify(error.message, title="Cannot switch", severity="error", markup=False)
             return
         self.switch_target(provider, target)
-        remember = getattr(self.app, "remember", None)
-        if callable(remember):
-            remember(provider=target.provider, model=target.model)
+        self.post_message(self.TargetChosen(target))
         self.notify(f"Next request: {target.description}{note}", timeout=3, markup=False)
 
     def action_next_favourite(self) -> None:
@@ -506,7 +500,7 @@ class ChatScreen(Screen[None]):
             self.notify("No other favourite to switch to.", title="Favourites", markup=False)
             return
         position = f" (favourite {favourites.index(chosen) + 1}/{len(favourites)})"
-        self._switch_model(chosen, note=position)
+        self._choose_model(chosen, note=position)
 
     def action_race(self) -> None:
         """Send the prompt being typed (or the last one) to two targets at once."""
