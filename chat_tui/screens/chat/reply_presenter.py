@@ -92,6 +92,7 @@ class ReplyPresenter:
         self.widget: AssistantMessage | None = None  # None until the reply is shown
         self.flush_count = 0  # renders of the reply in flight (tests and benchmarks read it)
         self._timer: Timer | None = None
+        self._tick: Callable[[], None] = self.flush
 
     @property
     def run(self) -> ReplyRun:
@@ -113,7 +114,8 @@ class ReplyPresenter:
     def attach(self, widget: AssistantMessage, *, tick: Callable[[], None] | None = None) -> None:
         """Render into `widget` from now on: `tick` (by default `flush`) every interval."""
         self.widget = widget
-        self._timer = self.host.set_interval(self.flush_interval_s, tick or self.flush)
+        self._tick = tick or self.flush
+        self._timer = self.host.set_interval(self.flush_interval_s, self._tick)
         self.show_status()
 
     def flush(self) -> None:
@@ -128,7 +130,7 @@ class ReplyPresenter:
     def flush_now(self) -> None:
         """The first token replaces the typing indicator as soon as it arrives, not at the
         next tick (up to a whole interval later); the cadence restarts from here."""
-        self.flush()
+        self._tick()
         if self._timer is not None:
             self._timer.reset()
 
