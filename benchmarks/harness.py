@@ -27,7 +27,7 @@ from chat_tui.metrics import percentile
 from chat_tui.providers.base import ChatRequest, Provider
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.simulated import SimulatedProvider, tokenize
-from chat_tui.screens.chat import ChatScreen
+from chat_tui.screens.chat.screen import ChatScreen
 from chat_tui.session import ChatSession, PendingReply
 
 SCREEN_SIZE = (120, 40)

@@ -36,7 +36,7 @@ SDKS = ("openai", "anthropic", "google.genai")
 marker = sys.argv[1]
 import textual.app
 t_textual = time.monotonic()
-import chat_tui.screens.chat as chat_screen
+import chat_tui.screens.chat.screen as chat_screen
 
 original_mount = chat_screen.ChatScreen.on_mount
 

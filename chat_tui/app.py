@@ -20,7 +20,9 @@ from textual.screen import Screen
 from chat_tui.config import Settings
 from chat_tui.paths import AppPaths
 from chat_tui.providers.catalog import ProviderCatalog
-from chat_tui.screens.chat import ChatScreen
+from chat_tui.screens.chat.screen import ChatScreen
+from chat_tui.screens.dialogs import ConfirmDialog
+from chat_tui.screens.history.conversation_view import ContinueConversation, ConversationChanged
 from chat_tui.session import ChatSession
 from chat_tui.state import UiState, save_state
 
@@ -105,7 +107,7 @@ class ChatApp(App[None]):
         from chat_tui.binding_ids import keymap_problems
 
         config = self.paths.config_file if self.paths is not None else None
-        for problem in keymap_problems(self.settings.keymap, config):
+        for problem in keymap_problems(self.settings.keymap, config, self.keymap_screens()):
             self.notify(
                 problem.describe(full_path=True),
                 title="Keymap",
@@ -113,6 +115,29 @@ class ChatApp(App[None]):
                 timeout=15,
                 markup=False,
             )
+
+    @classmethod
+    def keymap_screens(cls) -> list[tuple[type[DOMNode], ...]]:
+        """Every screen and dialog of the app, each with the classes whose bindings are live
+        on it (the app's among them): what `[keymap]` ids can name."""
+        from chat_tui.screens.chat.race import RaceScreen
+        from chat_tui.screens.conversation_settings import ConversationSettingsScreen
+        from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
+        from chat_tui.screens.history.browser import HistoryScreen
+        from chat_tui.screens.history.conversation_view import HistoryConversationScreen
+        from chat_tui.screens.history.export import ExportDialog
+        from chat_tui.widgets.prompt import PromptInput
+
+        others: tuple[type[DOMNode], ...] = (
+            ConversationSettingsScreen,
+            RaceScreen,
+            HistoryScreen,
+            HistoryConversationScreen,
+            ExportDialog,
+            ConfirmDialog,
+            TextPromptDialog,
+        )
+        return [(cls, ChatScreen, PromptInput), *((cls, screen) for screen in others)]
 
     def action_show_help(self) -> None:
         """F1: every key as bound now, and how to connect providers."""
@@ -168,6 +193,39 @@ class ChatApp(App[None]):
                 timeout=10,
                 markup=False,
             )
+
+    # ---- what the screens post up -----------------------------------------------------------
+
+    def on_continue_conversation(self, message: ContinueConversation) -> None:
+        """From the history: go on with a saved conversation in the chat, stopping a reply in
+        flight if the user agrees."""
+        if not self.session.replying:
+            self._continue(message.conversation_id, message.through)
+            return
+        self.push_screen(
+            ConfirmDialog(
+                "Stop the reply in progress?",
+                "A reply is still arriving in the chat. Continuing this conversation "
+                "stops it (what arrived so far is kept).",
+                confirm_label="Stop and continue",
+            ),
+            lambda go: self._continue(message.conversation_id, message.through) if go else None,
+        )
+
+    def _continue(self, conversation_id: int, through: int | None) -> None:
+        conversation = self.session.load_conversation(conversation_id, through=through)
+        if conversation is None:
+            return  # the session said why
+        chat = self.chat
+        chat.load_conversation(conversation)
+        while self.screen is not chat and len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def on_conversation_changed(self, message: ConversationChanged) -> None:
+        self.chat.conversation_changed()
+
+    def on_chat_screen_target_chosen(self, message: ChatScreen.TargetChosen) -> None:
+        self.remember(provider=message.target.provider, model=message.target.model)
 
     def _report_store_error(self, message: str) -> None:
         self.notify(message, title="Transcripts", severity="error", timeout=15, markup=False)

@@ -1,9 +1,9 @@
-"""The remappable bindings of the app's classes, for checking `[keymap]` (at start-up and in
-`chat-tui config check`)."""
+"""The remappable bindings of the app's screens, for checking `[keymap]` (at start-up and in
+`chat-tui config check`). The app says which screens it has (`ChatApp.keymap_screens`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from textual.binding import Binding
@@ -28,14 +28,23 @@ def binding_infos(classes: Iterable[type[DOMNode]]) -> list[BindingInfo]:
     return infos
 
 
-def keymap_problems(keymap: dict[str, str], config_path: Path | None) -> list[Problem]:
-    """[keymap] entries that name no binding of the app, or give a key to two bindings."""
+def keymap_problems(
+    keymap: dict[str, str],
+    config_path: Path | None,
+    screens: Iterable[Sequence[type[DOMNode]]],
+) -> list[Problem]:
+    """[keymap] entries that name no binding of the app, or give a key to two bindings.
+
+    `screens` are the app's screens, each with the classes whose bindings are live on it (the
+    app's own among them): an id is known if any screen has it, and a clash is a clash only
+    among the bindings of one screen."""
     if not keymap:
         return []
-    from chat_tui.app import ChatApp
-    from chat_tui.screens.chat import ChatScreen
-    from chat_tui.screens.conversation_settings import ConversationSettingsScreen
-    from chat_tui.widgets.prompt import PromptInput
-
-    classes = (ChatApp, ChatScreen, PromptInput, ConversationSettingsScreen)
-    return check_keymap(keymap, binding_infos(classes), config_path)
+    groups = [binding_infos(classes) for classes in screens]
+    everything = [info for group in groups for info in group]
+    problems = [p for p in check_keymap(keymap, everything, config_path) if not p.is_error]
+    for group in groups:
+        for problem in check_keymap(keymap, group, config_path):
+            if problem.is_error and problem not in problems:
+                problems.append(problem)
+    return problems

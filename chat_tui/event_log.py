@@ -48,9 +48,12 @@ class RequestRecord:
     retries: int = 0
     prompt: str | None = None  # only with CHAT_TUI_DEBUG_LOG=1
     reply: str | None = None  # only with CHAT_TUI_DEBUG_LOG=1
+    purpose: str = "reply"  # "title": a background title request (stats leaves it out)
 
     @classmethod
-    def from_turn(cls, turn: Turn, *, retries: int = 0, prompt: str | None = None) -> RequestRecord:
+    def from_turn(
+        cls, turn: Turn, *, retries: int = 0, prompt: str | None = None, purpose: str = "reply"
+    ) -> RequestRecord:
         metrics = turn.metrics
         return cls(
             time=turn.finished_at or time.time(),
@@ -71,6 +74,7 @@ class RequestRecord:
             retries=retries,
             prompt=prompt,
             reply=turn.text if prompt is not None else None,
+            purpose=purpose,
         )
 
     def to_json(self) -> str:
@@ -93,6 +97,8 @@ class RequestRecord:
             "error_kind": self.error_kind,
             "retries": self.retries,
         }
+        if self.purpose != "reply":
+            line["purpose"] = self.purpose
         if self.prompt is not None:
             line["prompt"] = self.prompt
             line["reply"] = self.reply
@@ -118,11 +124,21 @@ class EventLog:
         self.on_error = on_error
         self.failed = False  # the first failure is reported, later ones are silent
 
-    def record_turn(self, turn: Turn, *, retries: int = 0, prompt: str | None = None) -> None:
-        """Log a finished reply; `prompt` is kept only in debug mode."""
+    def record_turn(
+        self,
+        turn: Turn,
+        *,
+        retries: int = 0,
+        prompt: str | None = None,
+        purpose: str = "reply",
+    ) -> None:
+        """Log a finished request; `prompt` is kept only in debug mode."""
         try:
             record = RequestRecord.from_turn(
-                turn, retries=retries, prompt=(prompt or "") if self.debug else None
+                turn,
+                retries=retries,
+                prompt=(prompt or "") if self.debug else None,
+                purpose=purpose,
             )
         except Exception as error:  # a logging bug must not break the chat
             self._report(error)

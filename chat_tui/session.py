@@ -1,16 +1,21 @@
 """A chat session: the current conversation, the chosen target and mode, and the record of
 each turn. It starts `ReplyRun`s and turns their outcome into stored turns; it knows no widgets.
+
+Every side effect of a conversation goes through here (turns, settings, titles, renames,
+deletes), so one policy holds for all of them: saving may fail, the chat goes on.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chat_tui.conversation import Conversation, MessageStatus, Turn
+from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.providers.base import (
     ChatMessage,
@@ -21,7 +26,7 @@ from chat_tui.providers.base import (
 )
 from chat_tui.providers.catalog import Target
 from chat_tui.store.errors import StoreError
-from chat_tui.store.titles import fallback_title
+from chat_tui.store.titles import fallback_title, one_line_title
 
 if TYPE_CHECKING:
     from chat_tui.event_log import EventLog
@@ -33,6 +38,7 @@ TITLE_PROMPT = (
     "Write a short title (at most 6 words, no quotes, no trailing punctuation) for a "
     "conversation that starts with this message:\n\n"
 )
+TITLE_TIMEOUT_S = 30.0  # retries included: then the first words of the first message do
 
 
 @dataclass(slots=True)
@@ -66,10 +72,13 @@ class ChatSession:
         self.on_store_error = on_store_error
         self.event_log = event_log  # one line per finished request; never breaks the chat
         self.title_model: str | None = None  # a cheaper model for titles, where configured
+        self._replies_in_flight = 0
 
     # ---- persistence: every write goes through here, and a failing store never stops the chat
 
     def _save(self, write: Callable[[TranscriptStore], object]) -> object:
+        """Write through the store; if it fails, saving is off for the rest of the session
+        (reported once) and the chat goes on."""
         if self.store is None:
             return None
         try:
@@ -79,6 +88,22 @@ class ChatSession:
             if self.on_store_error:
                 self.on_store_error(f"Saving is off for this session: {error}")
             return None
+
+    def _on_saved(self, action: Callable[[TranscriptStore], object]) -> object:
+        """Act on a saved conversation the user picked (read, rename, delete): a failure is
+        reported and nothing else changes; saving the current chat goes on."""
+        if self.store is None:
+            return None
+        try:
+            return action(self.store)
+        except StoreError as error:
+            if self.on_store_error:
+                self.on_store_error(str(error))
+            return None
+
+    @property
+    def saving(self) -> bool:
+        return self.store is not None
 
     def _ensure_saved_conversation(self) -> int | None:
         if self.conversation.id is None:
@@ -95,7 +120,7 @@ class ChatSession:
             saved = self._save(lambda s: s.add_turn(conversation_id, turn, parent_id=parent_id))
             turn.id = saved if isinstance(saved, int) else None
 
-    def switch(self, provider: Provider, target: Target) -> None:
+    def switch_target(self, provider: Provider, target: Target) -> None:
         self.provider = provider
         self.target = target
 
@@ -149,6 +174,7 @@ class ChatSession:
         )
         self.conversation.append(turn)
         self._save_turn(turn)
+        self._replies_in_flight += 1
         return PendingReply(run, turn, last_checkpoint=time.monotonic())
 
     def record_progress(self, pending: PendingReply, *, force: bool = False) -> None:
@@ -166,6 +192,7 @@ class ChatSession:
 
     def finish_reply(self, pending: PendingReply) -> Turn:
         """Copy the run's outcome into its turn."""
+        self._replies_in_flight = max(0, self._replies_in_flight - 1)
         run, turn = pending.run, pending.turn
         self.record_progress(pending, force=True)
         turn.finished_at = time.time()
@@ -258,11 +285,94 @@ class ChatSession:
         return fallback_title(first)
 
     def set_title(self, title: str) -> None:
-        title = " ".join(title.split()).strip("\"'.")[:80] or self.fallback_title()
+        """Name the current conversation (one plain line; the first words when empty)."""
+        title = one_line_title(title) or self.fallback_title()
         self.conversation.title = title
         conversation_id = self.conversation.id
         if conversation_id is not None:
             self._save(lambda s: s.set_title(conversation_id, title))
+
+    async def make_title(self) -> None:
+        """Name the conversation with a small non-streaming request through the engine (so it
+        is retried and logged like any request), or by the first words of its first message.
+        Nothing changes if the user moved to another conversation meanwhile."""
+        conversation = self.conversation
+        title = self.fallback_title()
+        if self.target.provider != "simulated":
+            request = self.title_request(self.title_model)
+            run = ReplyRun(self.provider, request, streaming=False, retry_policy=self.retry_policy)
+            with contextlib.suppress(TimeoutError):  # cancelled: the first words will do
+                await asyncio.wait_for(run.run(), TITLE_TIMEOUT_S)
+            if run.state is RunState.COMPLETE:
+                title = one_line_title(run.text.text) or title
+            self._log_title_request(run)
+        if self.conversation is conversation:
+            self.set_title(title)
+
+    def _log_title_request(self, run: ReplyRun) -> None:
+        if self.event_log is None:
+            return
+        status = MessageStatus.COMPLETE if run.state is RunState.COMPLETE else MessageStatus.ERROR
+        turn = Turn(
+            role="assistant",
+            text=run.text.text,
+            provider=self.target.provider,
+            model=run.request.model,
+            created_at=time.time(),
+            finished_at=time.time(),
+            streaming=False,
+            status=status,
+            metrics=run.snapshot(),
+            error_kind=run.error.kind.value if run.error else None,
+        )
+        self.event_log.record_turn(turn, retries=run.retries, purpose="title")
+
+    # ---- the conversation's other side effects ---------------------------------------------
+
+    def update_settings(self, settings: ConversationSettings) -> bool:
+        """Use `settings` for the next requests and save them; False when saving failed (the
+        settings apply to this session all the same)."""
+        self.conversation.settings = settings
+        conversation_id = self.conversation.id
+        if conversation_id is None or self.store is None:
+            return True
+        saved = self._save(lambda s: s.update_settings(conversation_id, settings) or True)
+        return saved is True
+
+    def rename(self, conversation_id: int, title: str) -> str | None:
+        """Rename a saved conversation (the current one or another); the title as saved, or
+        None when it is empty or saving failed."""
+        title = one_line_title(title)
+        if not title or self._on_saved(lambda s: s.set_title(conversation_id, title) or 1) is None:
+            return None
+        if self.conversation.id == conversation_id:
+            self.conversation.title = title
+        return title
+
+    def delete_conversation(self, conversation_id: int) -> bool:
+        """Delete a saved conversation; the current one is replaced by a new one."""
+        if self._on_saved(lambda s: s.delete(conversation_id) or 1) is None:
+            return False
+        if self.conversation.id == conversation_id:
+            self.new_conversation()
+        return True
+
+    def load_conversation(
+        self, conversation_id: int, *, through: int | None = None
+    ) -> Conversation | None:
+        """A saved conversation, whole, on the branch through message `through` (default: its
+        current branch); None when it cannot be read."""
+        loaded = self._on_saved(lambda s: s.load_conversation(conversation_id, through=through))
+        return loaded if isinstance(loaded, Conversation) else None
+
+    def is_replying_in(self, conversation_id: int) -> bool:
+        """A reply is arriving in that conversation (it cannot be deleted meanwhile)."""
+        return self.replying and self.conversation.id == conversation_id
+
+    @property
+    def replying(self) -> bool:
+        """A reply started here has not been finished yet."""
+        return self._replies_in_flight > 0
 
     def retryable_reply(self) -> Turn | None:
         """The last reply, if it failed, was cancelled or came back empty (so it can be

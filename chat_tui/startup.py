@@ -13,16 +13,12 @@ from dataclasses import dataclass, field
 from textual.theme import Theme
 
 from chat_tui.config import Settings, load_settings
-from chat_tui.conversation import ConversationSettings
-from chat_tui.engine import RetryPolicy
-from chat_tui.event_log import EventLog
-from chat_tui.paths import AppPaths, ensure_private_dir
+from chat_tui.paths import AppPaths
 from chat_tui.problems import Problem
-from chat_tui.providers.base import ProviderError
 from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.session import ChatSession
+from chat_tui.session_setup import open_session
 from chat_tui.state import UiState, load_state
-from chat_tui.store import StoreError, TranscriptStore
 from chat_tui.theming import builtin_themes_dir, known_theme_names, load_themes, pick_theme
 
 
@@ -61,39 +57,24 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
     if errors and loaded.errors:
         errors.append(f"chat-tui runs with defaults for those settings ({paths.config_file}).")
 
-    store: TranscriptStore | None = None
-    standing: list[str] = []
-    try:
-        ensure_private_dir(paths.data_dir)
-        store = TranscriptStore.open(paths.database)
-        store.mark_unfinished_replies_interrupted()
-    except (StoreError, OSError) as error:
-        standing.append(f"Conversations are not saved in this session: {error}")
-        errors.append(standing[-1])
-
-    catalog = ProviderCatalog(settings, environ)
-    try:
-        start = catalog.starting_point(
-            requested_provider=args.provider,
-            requested_model=args.model,
-            remembered=(state.provider, state.model),
-        )
-    except ProviderError as error:
-        errors.append(f"{error.message} Using the offline simulated model instead.")
-        start = catalog.starting_point(requested_provider="simulated", requested_model=None)
-    session = ChatSession(
-        start.provider,
-        start.target,
+    opened = open_session(
+        settings,
+        paths,
+        requested_provider=args.provider,
+        requested_model=args.model,
+        remembered=(state.provider, state.model),
         streaming=not args.no_stream,
-        retry_policy=RetryPolicy(max_retries=settings.max_retries),
-        store=store,
-        event_log=EventLog(paths.event_log, environ=environ),
+        recover_interrupted=True,
+        fall_back_to_simulated=True,
+        environ=environ,
     )
-    session.title_model = start.title_model
-    # The config's defaults seed the first conversation; ctrl+n carries them on.
-    session.conversation.settings = ConversationSettings(
-        system_prompt=settings.system_prompt, max_output_tokens=settings.max_output_tokens
-    )
+    standing: list[str] = []
+    if opened.provider_error is not None:
+        errors.append(f"{opened.provider_error} Using the offline simulated model instead.")
+    if opened.store_error is not None:
+        standing.append(f"Conversations are not saved in this session: {opened.store_error}")
+        errors.append(standing[-1])
+    session, catalog = opened.session, opened.catalog
     return Startup(
         paths, settings, session, catalog, themes, theme, state, notices, errors, standing
     )

@@ -4,14 +4,17 @@ another target or mode without changing the session's, outcomes recorded, titles
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from chat_tui.conversation import ConversationSettings, MessageStatus
 from chat_tui.engine import RetryPolicy
+from chat_tui.event_log import EventLog
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.providers.catalog import Target
 from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
+from chat_tui.store.titles import MAX_TITLE_CHARS
 from tests.app.scripted import ScriptedProvider
 
 TARGET = Target("scripted", "Scripted", "m1")
@@ -81,7 +84,7 @@ def test_titles_are_one_short_line_and_saved(tmp_path: Path) -> None:
     session.set_title('  "Cooking   rice."  ')
     assert session.conversation.title == "Cooking rice"
     session.set_title("x" * 200)
-    assert session.conversation.title == "x" * 80
+    assert session.conversation.title == "x" * (MAX_TITLE_CHARS - 1) + "…"
     session.set_title("  ")
     assert session.conversation.title == session.fallback_title()
     assert session.store is not None and session.conversation.id is not None
@@ -114,3 +117,36 @@ def test_a_new_conversation_keeps_the_settings(tmp_path: Path) -> None:
     assert session.conversation is not first and session.conversation.turns == []
     assert session.conversation.settings == ConversationSettings(system_prompt="terse")
     assert session.conversation.settings is not first.settings
+
+
+async def test_a_title_is_asked_through_the_engine_logged_and_made_one_line(
+    tmp_path: Path,
+) -> None:
+    log = EventLog(tmp_path / "requests.jsonl", environ={})
+    provider = ScriptedProvider(["# Rice, **cooked**.\nA second line"])
+    session = session_on(tmp_path, provider, event_log=log)
+    session.title_model = "small"
+    session.add_user_turn("How do I cook rice?")
+    await session.make_title()
+    assert session.conversation.title == "Rice, cooked"
+    assert provider.requests[-1].model == "small"
+    [record] = [json.loads(line) for line in log.path.read_text().splitlines()]
+    assert (record["purpose"], record["mode"], record["model"]) == ("title", "complete", "small")
+
+
+def test_renames_deletes_and_settings_go_through_the_session(tmp_path: Path) -> None:
+    problems: list[str] = []
+    session = session_on(tmp_path, ScriptedProvider([]), on_store_error=problems.append)
+    session.add_user_turn("one")
+    current = session.conversation.id
+    assert current is not None
+    assert session.rename(current, "  **New** name. ") == "New name"
+    assert session.conversation.title == "New name"
+    assert session.update_settings(ConversationSettings(temperature=0.5))
+    assert session.store is not None
+    assert session.store.load_conversation(current).settings.temperature == 0.5
+    assert session.rename(404, "x") is None and "404" in problems[-1]
+    assert session.store is not None  # a failed rename of another conversation: still saving
+    assert session.delete_conversation(current)
+    assert session.conversation.id is None and session.conversation.turns == []
+    assert session.load_conversation(current) is None

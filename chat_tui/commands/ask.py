@@ -33,7 +33,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
-from chat_tui.conversation import ConversationSettings, MessageStatus, Turn
+from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.reply_record import figures, finish_note
 from chat_tui.session import ChatSession, PendingReply
@@ -114,42 +114,27 @@ def _fail(code: int, message: str) -> int:
 def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSession:
     """The session the app would start on (minus remembered UI state), with its store."""
     from chat_tui.config import load_settings
-    from chat_tui.engine import RetryPolicy
-    from chat_tui.event_log import EventLog
-    from chat_tui.paths import AppPaths, ensure_private_dir
-    from chat_tui.providers.catalog import ProviderCatalog
-    from chat_tui.store import StoreError, TranscriptStore
+    from chat_tui.paths import AppPaths
+    from chat_tui.session_setup import open_session
 
     paths = AppPaths.default(data_dir=getattr(args, "data_dir", None))
     loaded = load_settings(paths.config_file)
     for problem in loaded.problems:
         print(f"chat-tui ask: {problem.describe(full_path=True)}", file=sys.stderr)
-    settings = loaded.settings
-    start = ProviderCatalog(settings, environ).starting_point(
+    opened = open_session(
+        loaded.settings,
+        paths,
         requested_provider=getattr(args, "provider", None),
         requested_model=getattr(args, "model", None),
-    )
-    store = None
-    if not args.no_save:
-        try:
-            ensure_private_dir(paths.data_dir)
-            store = TranscriptStore.open(paths.database)
-        except (StoreError, OSError) as error:
-            print(f"chat-tui ask: {error} The reply is not saved.", file=sys.stderr)
-    session = ChatSession(
-        start.provider,
-        start.target,
         streaming=not getattr(args, "no_stream", False),
-        retry_policy=RetryPolicy(max_retries=settings.max_retries),
-        store=store,
+        save=not args.no_save,
+        system_prompt=args.system,
         on_store_error=lambda message: print(f"chat-tui ask: {message}", file=sys.stderr),
-        event_log=EventLog(paths.event_log),
+        environ=environ,
     )
-    session.conversation.settings = ConversationSettings(
-        system_prompt=args.system if args.system is not None else settings.system_prompt,
-        max_output_tokens=settings.max_output_tokens,
-    )
-    return session
+    if opened.store_error is not None:
+        print(f"chat-tui ask: {opened.store_error} The reply is not saved.", file=sys.stderr)
+    return opened.session
 
 
 class Ask:

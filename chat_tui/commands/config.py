@@ -61,9 +61,10 @@ def check(paths: AppPaths) -> int:
         )
         problems += picked
     if loaded.settings.keymap:
+        from chat_tui.app import ChatApp
         from chat_tui.binding_ids import keymap_problems
 
-        problems += keymap_problems(loaded.settings.keymap, config_file)
+        problems += keymap_problems(loaded.settings.keymap, config_file, ChatApp.keymap_screens())
     for problem in problems:
         _print_problem(problem)
     errors = sum(problem.is_error for problem in problems)

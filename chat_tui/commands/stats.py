@@ -82,6 +82,8 @@ class ModelStats:
 def summarise(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str], ModelStats] = {}
     for record in records:
+        if record.get("purpose", "reply") != "reply":
+            continue  # background title requests are not the replies being measured
         key = (str(record.get("provider") or "?"), str(record.get("model") or "?"))
         groups.setdefault(key, ModelStats(*key)).add(record)
     return [groups[key].summary() for key in sorted(groups)]

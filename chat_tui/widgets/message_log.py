@@ -12,6 +12,7 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static
@@ -35,10 +36,11 @@ class EarlierMessages(Static):
         noun = "message" if hidden == 1 else "messages"
         self.update(Content(f"▲ {hidden} earlier {noun}: click or scroll up to show them"))
 
+    class Clicked(Message):
+        """Show the earlier messages (the log this line belongs to handles it)."""
+
     def on_click(self) -> None:
-        log = self.parent
-        if isinstance(log, MessageLog):
-            log.show_earlier()
+        self.post_message(self.Clicked())
 
 
 class MessageLog(VerticalScroll):
@@ -94,6 +96,10 @@ class MessageLog(VerticalScroll):
     @property
     def hidden_count(self) -> int:
         return self._hidden
+
+    def on_earlier_messages_clicked(self, event: EarlierMessages.Clicked) -> None:
+        event.stop()
+        self.show_earlier()
 
     def show_earlier(self, count: int | None = None) -> None:
         """Display up to `count` (default: a page) more of the hidden older messages, keeping

@@ -271,7 +271,7 @@ async def test_newline_keys_queue_behind_the_keys_typed_before_them() -> None:
 
 
 async def test_ctrl_b_races_the_typed_prompt_and_saves_both_replies() -> None:
-    from chat_tui.screens.race import RaceScreen
+    from chat_tui.screens.chat.race import RaceScreen
 
     app = make_app(SimulatedProvider(ttft_s=0.01, tokens_per_s=2000))
     async with app.run_test(size=(120, 36)) as pilot:

@@ -30,3 +30,12 @@ def test_there_are_examples() -> None:
     if not DOC.exists():
         pytest.skip("docs not present")
     assert len(BLOCKS) >= 5
+
+
+def test_keys_doc_lists_every_binding_id() -> None:
+    from chat_tui.app import ChatApp
+    from chat_tui.binding_ids import binding_infos
+
+    text = (Path(__file__).parents[2] / "docs" / "keys.md").read_text(encoding="utf-8")
+    ids = {i for screen in ChatApp.keymap_screens() for i, _, _ in binding_infos(screen)}
+    assert {i for i in ids if f"`{i}`" not in text} == set()

@@ -76,3 +76,18 @@ def test_ids_can_come_from_a_textual_app() -> None:
     bindings = [(b.id, b.key, b.description) for b in Binding.make_bindings(Demo.BINDINGS) if b.id]
     [problem] = check_keymap({"app.other": "ctrl+w"}, [*bindings, ("app.other", "f3", "")])
     assert "app.quit" in problem.message
+
+
+def test_every_screen_of_the_app_is_checked() -> None:
+    """history.*, race.* and dialog.* ids are known (they were warned about before), and a
+    key taken on one screen is free to take on another."""
+    from chat_tui.app import ChatApp
+    from chat_tui.binding_ids import keymap_problems
+
+    screens = ChatApp.keymap_screens()
+    keymap = {"history.delete": "x", "race.stop": "ctrl+x", "dialog.cancel": "escape,q"}
+    assert keymap_problems(keymap, None, screens) == []
+    # ctrl+o is the chat's model picker; on the history screen it clashes with nothing.
+    assert keymap_problems({"history.export": "ctrl+o"}, None, screens) == []
+    [clash] = keymap_problems({"history.export": "r"}, None, screens)
+    assert clash.is_error and "history.rename" in clash.message

@@ -11,7 +11,7 @@ from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.providers.base import ChatMessage, ChatRequest, Usage
 from chat_tui.providers.catalog import Target
 from chat_tui.providers.simulated import SimulatedProvider
-from chat_tui.screens.race import RaceEntrant, RaceScreen, race_verdict
+from chat_tui.screens.chat.race import RaceEntrant, RaceScreen, race_verdict
 from chat_tui.session import ChatSession
 from tests.app.conftest import wait_until
 from tests.app.scripted import ScriptedProvider

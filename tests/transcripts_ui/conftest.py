@@ -11,8 +11,8 @@ from chat_tui.config import Settings
 from chat_tui.engine import RetryPolicy
 from chat_tui.providers.base import Provider
 from chat_tui.providers.catalog import Target
-from chat_tui.screens.transcripts import TranscriptsScreen
-from chat_tui.screens.transcripts_view import TranscriptViewScreen
+from chat_tui.screens.history.browser import HistoryScreen
+from chat_tui.screens.history.conversation_view import HistoryConversationScreen
 from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from tests.app.conftest import screen_text, type_and_send, wait_until
@@ -34,19 +34,19 @@ def make_store_app(provider: Provider, db: Path | None, *, model: str = "test-mo
     return app
 
 
-async def open_history(pilot: Pilot) -> TranscriptsScreen:
+async def open_history(pilot: Pilot) -> HistoryScreen:
     await pilot.press("ctrl+r")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, TranscriptsScreen))
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
     await pilot.pause()
     screen = pilot.app.screen
-    assert isinstance(screen, TranscriptsScreen)
+    assert isinstance(screen, HistoryScreen)
     return screen
 
 
-async def open_highlighted(pilot: Pilot) -> TranscriptViewScreen:
+async def open_highlighted(pilot: Pilot) -> HistoryConversationScreen:
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, TranscriptViewScreen))
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryConversationScreen))
     await pilot.pause()
     screen = pilot.app.screen
-    assert isinstance(screen, TranscriptViewScreen)
+    assert isinstance(screen, HistoryConversationScreen)
     return screen

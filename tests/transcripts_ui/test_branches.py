@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from chat_tui.conversation import MessageStatus, Turn
-from chat_tui.screens.chat import ChatScreen
-from chat_tui.screens.transcripts_view import TranscriptViewScreen
+from chat_tui.screens.chat.screen import ChatScreen
+from chat_tui.screens.history.conversation_view import HistoryConversationScreen
 from chat_tui.store import TranscriptStore
 from tests.app.scripted import ScriptedProvider
 
@@ -55,7 +55,7 @@ async def test_a_hit_on_another_branch_opens_it_and_continuing_keeps_the_tree(
         await wait_until(pilot, lambda: len(screen.hits) == 1)
         assert not screen.hits[0].on_current_branch
         view = await open_highlighted(pilot)
-        assert isinstance(view, TranscriptViewScreen)
+        assert isinstance(view, HistoryConversationScreen)
         assert [t.text for t in view.loaded_turns] == [
             "which bird",
             "Penguins dive deep.",

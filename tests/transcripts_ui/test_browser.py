@@ -13,11 +13,15 @@ from textual.widgets import RadioButton
 from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.metrics import ReplyMetrics
 from chat_tui.providers.simulated import SimulatedProvider
-from chat_tui.screens.chat import ChatScreen
+from chat_tui.screens.chat.screen import ChatScreen
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
-from chat_tui.screens.transcripts import PAGE_SIZE, TranscriptsScreen
-from chat_tui.screens.transcripts_export import ExportDialog
-from chat_tui.screens.transcripts_view import EARLIER_PAGE, TAIL_TURNS, TranscriptViewScreen
+from chat_tui.screens.history.browser import PAGE_SIZE, HistoryScreen
+from chat_tui.screens.history.conversation_view import (
+    EARLIER_PAGE,
+    TAIL_TURNS,
+    HistoryConversationScreen,
+)
+from chat_tui.screens.history.export import ExportDialog
 from chat_tui.store import TranscriptStore
 from tests.app.scripted import ScriptedProvider
 
@@ -169,13 +173,13 @@ async def test_delete_asks_first_then_deletes(tmp_path: Path) -> None:
         await pilot.press("d")
         await wait_for_screen(pilot, ConfirmDialog)
         await pilot.press("escape")
-        await wait_for_screen(pilot, TranscriptViewScreen)
+        await wait_for_screen(pilot, HistoryConversationScreen)
         assert app.session.store.count_conversations() == 1
 
         await pilot.press("d")
         await wait_for_screen(pilot, ConfirmDialog)
         await pilot.press("y")
-        await wait_for_screen(pilot, TranscriptsScreen)
+        await wait_for_screen(pilot, HistoryScreen)
         await pilot.pause()
         assert listing.results.option_count == 0
         assert app.session.store.count_conversations() == 0
@@ -191,7 +195,7 @@ async def test_rename_changes_the_title_in_the_store(tmp_path: Path) -> None:
         await pilot.press("r")
         await wait_for_screen(pilot, TextPromptDialog)
         await pilot.press("ctrl+u", *"Greetings", "enter")
-        await wait_for_screen(pilot, TranscriptViewScreen)
+        await wait_for_screen(pilot, HistoryConversationScreen)
         conversation_id = view.conversation_id
         assert app.session.store.load_conversation(conversation_id).title == "Greetings"
         assert app.session.conversation.title == "Greetings"  # it is the open one

@@ -1,15 +1,14 @@
 """The race view: one prompt to two targets at once, side by side, then a one-line verdict.
 
 Two models, or one model streaming against non-streaming. Each side is the engine's
-`ReplyRun` rendered by the same widgets as the chat (`AssistantMessage`, `StatusBar`), on the
-same flush cadence. Both replies are recorded through `ChatSession` (so they are saved in the
-transcript like any reply) after one shared user turn. Esc stops both; Esc again closes.
+`ReplyRun` shown by the chat's `ReplyPresenter` (the same widgets, wording and cadence).
+Both replies are recorded through `ChatSession` (so they are saved in the transcript like any
+reply) after one shared user turn. Esc stops both; Esc again closes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,14 +16,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.metrics import format_duration, format_rate
-from chat_tui.providers.base import Provider
-from chat_tui.providers.catalog import Target
-from chat_tui.screens.chat import run_status_view
+from chat_tui.providers.base import Provider, ProviderError
+from chat_tui.providers.catalog import ProviderCatalog, Target
+from chat_tui.screens.chat.reply_presenter import ReplyPresenter, waiting_label
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.status_bar import StatusBar
@@ -44,6 +42,23 @@ class RaceEntrant:
         return f"{self.target.description}{mode}"
 
 
+def race_entrants(
+    session: ChatSession, catalog: ProviderCatalog
+) -> tuple[RaceEntrant, RaceEntrant, str | None]:
+    """The current model against the next usable favourite, or, with none (or one that cannot
+    be built), streaming against non-streaming on the current model; and why not, if so."""
+    left = RaceEntrant(session.target, session.provider, streaming=True)
+    same_model = RaceEntrant(session.target, session.provider, streaming=False)
+    other, _ = catalog.next_favourite(session.target, 1)
+    if other is None:
+        return left, same_model, None
+    try:
+        target = catalog.resolve_spec(other)
+        return left, RaceEntrant(target, catalog.connect(target), streaming=True), None
+    except ProviderError as error:
+        return left, same_model, error.message
+
+
 class RaceLane(Vertical):
     """One side: the reply and its live figures."""
 
@@ -55,36 +70,28 @@ class RaceLane(Vertical):
     def __init__(self, entrant: RaceEntrant) -> None:
         super().__init__()
         self.entrant = entrant
-        self.pending: PendingReply | None = None
         self.message = AssistantMessage(
-            entrant.name,
-            waiting_label="waiting for the first token"
-            if entrant.streaming
-            else "waiting for the whole reply (non-streaming)",
+            entrant.name, waiting_label=waiting_label(entrant.streaming)
         )
+        self.status_bar = StatusBar()
+        self.presenter: ReplyPresenter | None = None  # once the race starts
         self.done = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.anchor()
             yield self.message
-        yield StatusBar()
+        yield self.status_bar
 
-    def flush(self) -> None:
-        if self.pending is None:
-            return
-        run = self.pending.run
-        text, reasoning = run.text.drain(), run.reasoning.drain()
-        if text or reasoning:
-            self.message.append(text, reasoning)
-        self.show_status()
-
-    def show_status(self) -> None:
-        if self.pending is None:
-            return
-        run = self.pending.run
-        state = run.state.value.replace("_", " ")
-        self.query_one(StatusBar).show(run_status_view(run, self.entrant.target, state))
+    def start(self, pending: PendingReply, flush_interval_s: float) -> ReplyPresenter:
+        presenter = ReplyPresenter(
+            self, pending, self.entrant.target, self.status_bar, flush_interval_s=flush_interval_s
+        )
+        # Each lane's first token shows as soon as it arrives, as in the chat.
+        presenter.hook(on_request_sent=lambda: None, on_first_content=presenter.flush_now)
+        presenter.attach(self.message)
+        self.presenter = presenter
+        return presenter
 
 
 class RaceScreen(Screen[None]):
@@ -116,7 +123,6 @@ class RaceScreen(Screen[None]):
         self.lanes = (RaceLane(left), RaceLane(right))
         self.flush_interval_s = flush_interval_s
         self.verdict = ""
-        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(f"Race: {self.prompt}"), id="race-prompt", markup=False)
@@ -128,44 +134,31 @@ class RaceScreen(Screen[None]):
     def on_mount(self) -> None:
         self.session.add_user_turn(self.prompt)
         for lane in self.lanes:
-            lane.pending = self._start(lane.entrant)
-            # Each lane's first token shows as soon as it arrives (see ChatScreen._start_reply).
-            lane.pending.run.on_first_content = partial(self.call_later, lane.flush)
-        self._timer = self.set_interval(self.flush_interval_s, self._flush)
-        for lane in self.lanes:
+            entrant = lane.entrant
+            pending = self.session.start_reply(
+                target=entrant.target, provider=entrant.provider, streaming=entrant.streaming
+            )
+            lane.start(pending, self.flush_interval_s)
             self._run_lane(lane)
-
-    def _start(self, entrant: RaceEntrant) -> PendingReply:
-        """A reply to the shared user turn, recorded by the session like any other."""
-        return self.session.start_reply(
-            target=entrant.target, provider=entrant.provider, streaming=entrant.streaming
-        )
 
     @work(group="race", exit_on_error=False)
     async def _run_lane(self, lane: RaceLane) -> None:
-        assert lane.pending is not None
+        assert lane.presenter is not None
         try:
-            await lane.pending.run.run()
+            await lane.presenter.run.run()
         finally:
             self._finish_lane(lane)
 
-    def _flush(self) -> None:
-        for lane in self.lanes:
-            if not lane.done:
-                lane.flush()
-
     def _finish_lane(self, lane: RaceLane) -> None:
-        pending = lane.pending
-        assert pending is not None
-        lane.flush()
-        turn = self.session.finish_reply(pending)
-        lane.message.finish(turn)
+        presenter = lane.presenter
+        assert presenter is not None
+        widget = presenter.stop()
+        turn = self.session.finish_reply(presenter.pending)
+        widget.finish(turn)
         lane.done = True
-        lane.show_status()
+        presenter.show_status()
         if all(other.done for other in self.lanes):
-            if self._timer is not None:
-                self._timer.stop()
-            left, right = (other.pending.run for other in self.lanes if other.pending)
+            left, right = (other.presenter.run for other in self.lanes if other.presenter)
             self.verdict = race_verdict(self.lanes[0].entrant, left, self.lanes[1].entrant, right)
             self.query_one("#race-verdict", Static).update(Content(self.verdict))
 

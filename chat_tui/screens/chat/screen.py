@@ -1,37 +1,40 @@
-"""The chat screen: message log, prompt, status bar. It wires keys to the session and renders
-the reply in flight on a fixed cadence; the engine and the session do the rest.
+"""The chat screen: message log, prompt, status bar. It wires keys to the session, shows the
+reply in flight through a `ReplyPresenter` (shared with the race), and opens the model
+picker, the settings, the race and the history; the engine, session and catalog do the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import re
+from dataclasses import dataclass
 from functools import partial
-from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chat_tui.conversation import Conversation, MessageStatus, Turn
-from chat_tui.engine import ReplyRun, RunState
+from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
-from chat_tui.screens.chat_commands import ChatCommands
+from chat_tui.screens.chat.reply_presenter import ReplyPresenter
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.message_log import MessageLog
-from chat_tui.widgets.messages import AssistantMessage, turn_widget
+from chat_tui.widgets.messages import turn_widget
 from chat_tui.widgets.prompt import PromptInput
 from chat_tui.widgets.status_bar import StatusBar, StatusView
+
+if TYPE_CHECKING:
+    from chat_tui.code_fences import CodeBlock
 
 WELCOME = """\
 Welcome to chat-tui. Type a message and press Enter.
@@ -41,20 +44,18 @@ locally to show streaming, Esc-to-cancel and the timing figures. To use a real m
 OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY (or run Ollama locally) and restart, or \
 start with --provider NAME. ctrl+t toggles non-streaming mode; F1 lists every key."""
 
-SPARKLINE_POINTS = 48
 # The messages of a send appear once its request is out; this long at most if no word comes.
 SHOW_REPLY_AT_THE_LATEST_S = 0.05
-_RETRY_AFTER_SENTENCE = re.compile(r"\s*Retry after [^.]*(\.\d+[^.]*)?\.?", re.IGNORECASE)
 
 
-def _waiting(run: ReplyRun) -> str:
-    if run.streaming:
-        return "waiting for the first token"
-    return "waiting for the whole reply (non-streaming)"
-
-
-class ChatScreen(ChatCommands, Screen[None]):
+class ChatScreen(Screen[None]):
     AUTO_FOCUS = "PromptInput"
+
+    @dataclass
+    class TargetChosen(Message):
+        """The user picked a model (picker or favourites): the app remembers it."""
+
+        target: Target
 
     BINDINGS = [
         Binding("escape", "cancel_reply", "Stop reply", id="chat.cancel", priority=True),
@@ -62,7 +63,7 @@ class ChatScreen(ChatCommands, Screen[None]):
         Binding("ctrl+n", "new_conversation", "New chat", id="chat.new"),
         Binding("r,f5", "retry", "Retry", id="chat.retry"),
         Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
-        Binding("ctrl+r", "open_transcripts", "History", id="chat.history"),
+        Binding("ctrl+r", "open_history", "History", id="chat.history"),
         Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
         # f6/f7 are the prompt's (TextArea) select line / select all: favourites use f8/f9.
         Binding(
@@ -99,13 +100,12 @@ class ChatScreen(ChatCommands, Screen[None]):
         self.catalog = catalog
         self.flush_interval_s = flush_interval_s
         self.pending: PendingReply | None = None
-        self._pending_widget: AssistantMessage | None = None  # None until _show_reply
+        self.presenter: ReplyPresenter | None = None  # the reply in flight's, or the last one's
         self._unshown_user_turn: Turn | None = None
         # No fixed id: clearing the log removes the old note asynchronously, so a new chat
         # (ctrl+n, even pressed in a burst) mounts its note while the old one still exists.
         self._welcome: Static | None = None
-        self._flush_timer: Timer | None = None
-        self.flush_count = 0  # renders of a reply in flight (tests and benchmarks read it)
+        self._shown: Conversation | None = None  # the conversation the log shows
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -140,6 +140,7 @@ class ChatScreen(ChatCommands, Screen[None]):
 
     def show_conversation(self) -> None:
         """Render the session's conversation from scratch (new, loaded or continued)."""
+        self._shown = self.session.conversation
         log = self.log_view
         log.clear()
         self._welcome = None
@@ -164,7 +165,7 @@ class ChatScreen(ChatCommands, Screen[None]):
                     log.add_assistant(turn_widget(turn))
         self._show_left_out()
         log.scroll_end(animate=False, immediate=True)
-        self.sub_title = self.session.conversation.title or ""
+        self.sub_title = visible_text(self.session.conversation.title or "")
         gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
 
     def remove_welcome(self) -> None:
@@ -200,13 +201,20 @@ class ChatScreen(ChatCommands, Screen[None]):
         gc.freeze()
         pending = self.session.start_reply(retrying=user_turn is None)
         self.pending = pending
-        self._pending_widget = None
         self._unshown_user_turn = user_turn
-        self.flush_count = 0
-        # Posted, not called: the run calls these from inside its request and its reader,
-        # which never wait on the UI.
-        pending.run.on_request_sent = partial(self.call_later, self._show_reply, pending)
-        pending.run.on_first_content = partial(self.call_later, self._flush_first_content)
+        presenter = ReplyPresenter(
+            self,
+            pending,
+            self.session.target,  # a reply is labelled by what serves it, even after a switch
+            self.status_bar,
+            flush_interval_s=self.flush_interval_s,
+            on_flushed=self._save_progress,
+        )
+        self.presenter = presenter
+        presenter.hook(
+            on_request_sent=partial(self._show_reply, pending),
+            on_first_content=self._flush_first_content,
+        )
         self._run_reply(pending)
         # An adapter that never says its request is out must not keep the messages hidden.
         self.set_timer(SHOW_REPLY_AT_THE_LATEST_S, partial(self._show_reply, pending))
@@ -214,20 +222,19 @@ class ChatScreen(ChatCommands, Screen[None]):
     def _show_reply(self, pending: PendingReply) -> None:
         """The user's message, the reply with its typing indicator, the flush timer and the
         status bar (once per reply: the request is out, its first token came, or it ended)."""
-        if self.pending is not pending or self._pending_widget is not None:
+        presenter = self.presenter
+        if self.pending is not pending or presenter is None or presenter.widget is not None:
             return
         self.remove_welcome()
         if self._unshown_user_turn is not None:
             self.log_view.add_user(self._unshown_user_turn.text, self._unshown_user_turn)
             self._unshown_user_turn = None
-        widget = AssistantMessage(reply_label(pending.turn), waiting_label=_waiting(pending.run))
+        widget = presenter.new_widget(reply_label(pending.turn))
         self.log_view.add_assistant(widget)
         self.log_view.follow()
-        self._pending_widget = widget
-        self._flush_timer = self.set_interval(self.flush_interval_s, self._flush)
+        presenter.attach(widget, tick=self._flush)
         # A steady cursor while the reply streams: each blink is a frame of its own.
         self.prompt.cursor_blink = False
-        self._show_status(pending)
         self._show_left_out()
 
     @work(exclusive=True, group="reply", exit_on_error=False)
@@ -239,50 +246,39 @@ class ChatScreen(ChatCommands, Screen[None]):
 
     # ---- rendering ------------------------------------------------------------------------
 
+    @property
+    def flush_count(self) -> int:
+        """Renders of the reply in flight (or the last one): tests and benchmarks read it."""
+        return self.presenter.flush_count if self.presenter is not None else 0
+
     def _flush(self) -> None:
-        """Move what arrived since the last flush to the screen (one render per tick)."""
-        pending, widget = self.pending, self._pending_widget
-        if pending is None or widget is None:
-            return
-        text = pending.run.text.drain()
-        reasoning = pending.run.reasoning.drain()
-        if text or reasoning:
-            self.flush_count += 1
-            widget.append(text, reasoning)
-        self._show_status(pending)
+        """One tick of the reply in flight (the presenter's cadence calls it)."""
+        if self.pending is not None and self.presenter is not None:
+            self.presenter.flush()
+
+    def _save_progress(self, pending: PendingReply) -> None:
         if pending.run.streaming:
             self.session.record_progress(pending)
 
     def _flush_first_content(self) -> None:
-        """The first token replaces the typing indicator as soon as it arrives, not at the next
-        tick (up to a whole interval later); the cadence restarts from here."""
-        if self.pending is not None:
-            self._show_reply(self.pending)
-        self._flush()
-        if self._flush_timer is not None:
-            self._flush_timer.reset()
+        if self.pending is None or self.presenter is None:
+            return
+        self._show_reply(self.pending)
+        self.presenter.flush_now()
 
     def _finish_reply(self, pending: PendingReply) -> None:
         """The run ended: flush the rest, record the turn, show the final figures."""
-        if self.pending is not pending:
+        presenter = self.presenter
+        if self.pending is not pending or presenter is None:
             return
         self._show_reply(pending)
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
         # Not now: a full collection right away would delay this final render.
         self.set_timer(1.0, self._unfreeze_when_idle)
-        widget = self._pending_widget
-        assert widget is not None
-        text, reasoning = pending.run.text.drain(), pending.run.reasoning.drain()
-        if text or reasoning:
-            self.flush_count += 1
-            widget.append(text, reasoning)
+        widget = presenter.stop()
         turn = self.session.finish_reply(pending)
         widget.finish(turn)
         self.pending = None
-        self._pending_widget = None
-        self._show_status(pending)
+        presenter.show_status()
         self._show_left_out()
         if turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR):
             self.notify(
@@ -300,46 +296,14 @@ class ChatScreen(ChatCommands, Screen[None]):
 
     @work(group="title", exit_on_error=False)
     async def _make_title(self) -> None:
-        """Name the conversation in the background with a small non-streaming request."""
-        session = self.session
-        conversation = session.conversation
-        title = session.fallback_title()
-        if session.target.provider != "simulated":
-            request = session.title_request(session.title_model)
-            try:
-                reply = await asyncio.wait_for(session.provider.complete(request), 30)
-                title = reply.text.strip() or title
-            except (ProviderError, TimeoutError):
-                pass  # the first words of the first message will do
-        if session.conversation is conversation:  # the user may have moved on meanwhile
-            session.set_title(visible_text(title))
-            self.sub_title = session.conversation.title or ""
+        """Name the conversation in the background (see ChatSession.make_title)."""
+        await self.session.make_title()
+        self.sub_title = visible_text(self.session.conversation.title or "")
 
     def _unfreeze_when_idle(self) -> None:
         """Let the collector see everything again while the user reads (see _start_reply)."""
         if self.pending is None:
             gc.unfreeze()
-
-    def _show_status(self, pending: PendingReply) -> None:
-        run = pending.run
-        state = {
-            RunState.WAITING: _waiting(run),
-            RunState.RECEIVING: "receiving",
-            RunState.COMPLETE: "done",
-            RunState.CANCELLED: "cancelled",
-            RunState.FAILED: f"failed: {run.error.kind.value.replace('_', ' ')}"
-            if run.error
-            else "failed",
-        }.get(run.state, "")
-        if run.state is RunState.RETRY_WAIT and run.retry is not None:
-            seconds = max(0.0, run.retry.resume_at - run.clock())
-            # The provider's own "retry after" sentence would repeat the countdown.
-            reason = _RETRY_AFTER_SENTENCE.sub("", run.retry.reason.message).rstrip(". ")
-            state = (
-                f"{reason}. Retrying in {seconds:.0f} s "
-                f"(attempt {run.retry.attempt}/{run.retry.max_attempts}) · Esc stops"
-            )
-        self.status_bar.show(run_status_view(run, self.session.target, state))
 
     def _show_left_out(self) -> None:
         """Mark the user's messages that later requests leave out (see Conversation.context)."""
@@ -374,14 +338,24 @@ class ChatScreen(ChatCommands, Screen[None]):
         if self.pending is not None:
             self.workers.cancel_group(self, "reply")
         self.session.open_conversation(conversation)
-        self._switch_to_model_of(conversation)
+        self._follow_model_of(conversation)
         self.show_conversation()
         self._show_idle_status()
         self.prompt.focus()
 
+    def conversation_changed(self) -> None:
+        """A saved conversation was renamed or deleted: follow the session if it moved on
+        (the one shown was deleted), else show its title as it is now."""
+        if self.session.conversation is not self._shown:
+            self.show_conversation()
+            self._show_idle_status()
+            self.prompt.focus()
+        else:
+            self.sub_title = visible_text(self.session.conversation.title or "")
+
     def switch_target(self, provider: Provider, target: Target) -> None:
-        """Send the next request to another provider / model (from the model picker)."""
-        self.session.switch(provider, target)
+        """Send the next request to another provider / model."""
+        self.session.switch_target(provider, target)
         warm_up(provider)
         if self.pending is None:
             self._show_idle_status()
@@ -390,7 +364,7 @@ class ChatScreen(ChatCommands, Screen[None]):
     def busy(self) -> bool:
         return self.pending is not None
 
-    # ---- actions --------------------------------------------------------------------------
+    # ---- actions: the conversation ---------------------------------------------------------
 
     def action_cancel_reply(self) -> None:
         if self.pending is not None:
@@ -427,21 +401,163 @@ class ChatScreen(ChatCommands, Screen[None]):
         if last is None or not last.toggle_reasoning():
             self.notify("The last reply has no reasoning to show.", timeout=2)
 
-    def action_open_transcripts(self) -> None:
-        from chat_tui.screens.transcripts import TranscriptsScreen
+    def action_open_history(self) -> None:
+        from chat_tui.screens.history.browser import HistoryScreen
 
-        self.app.push_screen(TranscriptsScreen(self.session.store))
+        self.app.push_screen(HistoryScreen(self.session))
 
+    def action_conversation_settings(self) -> None:
+        from chat_tui.screens.conversation_settings import ConversationSettingsScreen
 
-def run_status_view(run: ReplyRun, target: Target, state: str) -> StatusView:
-    """What the status bar shows for a reply in flight or just finished."""
-    arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
-    return StatusView(
-        target=target.description,
-        streaming=run.streaming,
-        metrics=run.snapshot(),
-        elapsed_s=run.elapsed(),
-        running=not run.state.finished,
-        state=state,
-        itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
-    )
+        screen = ConversationSettingsScreen(
+            self.session.conversation.settings,
+            self.catalog.request_options(self.session.target.provider),
+            self.session.target.description,
+        )
+        self.app.push_screen(screen, self._save_conversation_settings)
+
+    def _save_conversation_settings(self, settings: ConversationSettings | None) -> None:
+        if settings is None:
+            return
+        if self.session.update_settings(settings):
+            self.notify("Saved: the next request uses these settings.", timeout=3, markup=False)
+        # Otherwise the session said why saving failed; the settings apply all the same.
+
+    # ---- actions: the model ----------------------------------------------------------------
+
+    def _follow_model_of(self, conversation: Conversation) -> None:
+        """A continued conversation goes on with the model of its last reply, when usable."""
+        last = next((t for t in reversed(conversation.turns) if t.role == "assistant"), None)
+        if last is None or not last.provider or not last.model:
+            return
+        current = self.session.target
+        if (last.provider, last.model) == (current.provider, current.model):
+            return
+        try:
+            entry = self.catalog.require_key(last.provider)
+            target = Target(entry.name, entry.label, last.model)
+            provider = self.catalog.connect(target)
+        except ProviderError as error:
+            self.notify(
+                f"Continuing with {current.description}: this conversation's model "
+                f"({last.provider} · {last.model}) is not available ({error.message}).",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.switch_target(provider, target)
+
+    def action_pick_model(self) -> None:
+        from chat_tui.screens.model_picker import ModelPicker
+
+        picker = ModelPicker(self.catalog, current=self.session.target)
+        self.app.push_screen(picker, self._picked_model)
+
+    def _picked_model(self, picked: Target | None) -> None:
+        if picked is not None:
+            self._choose_model(picked.spec)
+
+    @work(exclusive=True, group="switch-model", exit_on_error=False)
+    async def _choose_model(self, spec: str, note: str = "") -> None:
+        """Build the provider (in a thread: a key command may run) and send the next
+        request there."""
+        try:
+            target = self.catalog.resolve_spec(spec)
+            provider = await asyncio.to_thread(self.catalog.connect, target)
+        except ProviderError as error:
+            self.notify(error.message, title="Cannot switch", severity="error", markup=False)
+            return
+        self.switch_target(provider, target)
+        self.post_message(self.TargetChosen(target))
+        self.notify(f"Next request: {target.description}{note}", timeout=3, markup=False)
+
+    def action_next_favourite(self) -> None:
+        self._cycle_favourite(1)
+
+    def action_previous_favourite(self) -> None:
+        self._cycle_favourite(-1)
+
+    def _cycle_favourite(self, step: int) -> None:
+        favourites = self.catalog.settings.favourites
+        if not favourites:
+            self.notify(
+                'No favourite models yet. Add e.g. favourites = ["openai/gpt-4o-mini", '
+                '"anthropic/claude-sonnet-4-6"] to the config file (chat-tui config path).',
+                title="Favourites",
+                timeout=6,
+                markup=False,
+            )
+            return
+        chosen, skipped = self.catalog.next_favourite(self.session.target, step)
+        if skipped:
+            self.notify(
+                f"Skipped {', '.join(skipped)}: no key set, or no such provider.",
+                title="Favourites",
+                severity="warning",
+                markup=False,
+            )
+        if chosen is None:
+            self.notify("No other favourite to switch to.", title="Favourites", markup=False)
+            return
+        position = f" (favourite {favourites.index(chosen) + 1}/{len(favourites)})"
+        self._choose_model(chosen, note=position)
+
+    def action_race(self) -> None:
+        """Send the prompt being typed (or the last one) to two targets at once."""
+        from chat_tui.screens.chat.race import RaceScreen, race_entrants
+
+        if self.pending is not None:
+            self.notify("Wait for the reply to finish (or press Esc) before racing.")
+            return
+        users = [t.text for t in self.session.conversation.turns if t.role == "user"]
+        prompt = self.prompt.text if self.prompt.text.strip() else (users[-1] if users else "")
+        if not prompt.strip():
+            self.notify("Type a prompt, then press ctrl+b to race it on two targets.")
+            return
+        left, right, problem = race_entrants(self.session, self.catalog)
+        if problem is not None:
+            self.notify(f"Racing streaming vs non-streaming: {problem}", markup=False)
+        self.prompt.clear()
+        self.remove_welcome()
+        race = RaceScreen(self.session, prompt, left, right, flush_interval_s=self.flush_interval_s)
+        self.app.push_screen(race, callback=lambda _: self.show_conversation())
+
+    # ---- actions: copying ------------------------------------------------------------------
+
+    def last_reply_text(self) -> str | None:
+        """The raw text of the newest reply that has any (the one in flight included)."""
+        if self.pending is not None and self.pending.run.text.text:
+            return self.pending.run.text.text
+        for turn in reversed(self.session.conversation.turns):
+            if turn.role == "assistant" and turn.text:
+                return turn.text
+        return None
+
+    def action_copy_reply(self) -> None:
+        from chat_tui.screens.code_blocks import describe_size
+
+        text = self.last_reply_text()
+        if not text:
+            self.notify("No reply to copy yet.", timeout=3, markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied the last reply ({describe_size(text)}).", timeout=3, markup=False)
+
+    def action_copy_code(self) -> None:
+        from chat_tui.code_fences import code_blocks
+        from chat_tui.screens.code_blocks import CodeBlockPicker
+
+        blocks = code_blocks(self.last_reply_text() or "")
+        if not blocks:
+            self.notify("The last reply has no code blocks.", timeout=3, markup=False)
+            return
+        self.app.push_screen(CodeBlockPicker(blocks), self._copy_code_block)
+
+    def _copy_code_block(self, block: CodeBlock | None) -> None:
+        from chat_tui.screens.code_blocks import describe_size
+
+        if block is None:
+            return
+        self.app.copy_to_clipboard(block.code)
+        what = f"{block.language} code" if block.language else "code"
+        self.notify(f"Copied {what} ({describe_size(block.code)}).", timeout=3, markup=False)

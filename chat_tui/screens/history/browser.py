@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from chat_tui.session import ChatSession
 from chat_tui.store import ConversationSummary, SearchHit, StoreError, TranscriptStore
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import visible_text
@@ -66,7 +67,7 @@ def hit_prompt(hit: SearchHit) -> Content:
     return Content.assemble(*parts)
 
 
-class TranscriptsScreen(Screen[None]):
+class HistoryScreen(Screen[None]):
     """History: type to search, arrows to move, Enter to open, Esc back to the chat."""
 
     AUTO_FOCUS = "#search"
@@ -80,13 +81,13 @@ class TranscriptsScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    TranscriptsScreen { layout: vertical; }
-    TranscriptsScreen #heading { height: 1; padding: 0 1; color: $primary; text-style: bold; }
-    TranscriptsScreen #search { margin: 0 1; }
-    TranscriptsScreen #results { height: 1fr; margin: 0 1; }
-    TranscriptsScreen #results > .option-list--option { padding: 0 1; }
-    TranscriptsScreen #info { height: auto; padding: 0 1; color: $text-muted; }
-    TranscriptsScreen #no-store {
+    HistoryScreen { layout: vertical; }
+    HistoryScreen #heading { height: 1; padding: 0 1; color: $primary; text-style: bold; }
+    HistoryScreen #search { margin: 0 1; }
+    HistoryScreen #results { height: 1fr; margin: 0 1; }
+    HistoryScreen #results > .option-list--option { padding: 0 1; }
+    HistoryScreen #info { height: auto; padding: 0 1; color: $text-muted; }
+    HistoryScreen #no-store {
         margin: 1 2;
         padding: 1 2;
         border: round $error 60%;
@@ -94,9 +95,10 @@ class TranscriptsScreen(Screen[None]):
     }
     """
 
-    def __init__(self, store: TranscriptStore | None) -> None:
+    def __init__(self, session: ChatSession) -> None:
         super().__init__()
-        self.store = store
+        self.session = session
+        self.store: TranscriptStore | None = session.store  # None: saving is off
         self.query_text = ""
         self.summaries: list[ConversationSummary] = []
         self.hits: list[SearchHit] = []
@@ -249,18 +251,18 @@ class TranscriptsScreen(Screen[None]):
             self._load_next_page()
 
     def _open_index(self, index: int) -> None:
-        from chat_tui.screens.transcripts_view import TranscriptViewScreen
+        from chat_tui.screens.history.conversation_view import HistoryConversationScreen
 
         assert self.store is not None
         if self.query_text.strip():
             if index >= len(self.hits):
                 return
             hit = self.hits[index]
-            screen = TranscriptViewScreen(self.store, hit.conversation_id, hit.message_id)
+            screen = HistoryConversationScreen(self.session, hit.conversation_id, hit.message_id)
         else:
             if index >= len(self.summaries):
                 return
-            screen = TranscriptViewScreen(self.store, self.summaries[index].id)
+            screen = HistoryConversationScreen(self.session, self.summaries[index].id)
         self.app.push_screen(screen)
 
     # ---- actions --------------------------------------------------------------------------

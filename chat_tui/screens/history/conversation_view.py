@@ -1,5 +1,7 @@
 """One saved conversation, rendered as in the chat, with what can be done to it: continue,
-rename, delete, export.
+rename, delete, export. Renames and deletes go through the session (its store policy holds);
+continuing and what changed are posted up as `ContinueConversation` and `ConversationChanged`,
+for the app to handle.
 
 A long conversation opens on its last FIRST_TURNS turns (enough to fill a screen, so its end
 shows at once), then fills up to TAIL_TURNS just after the first paint; earlier ones are
@@ -10,19 +12,22 @@ the same whatever the conversation's length.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from chat_tui.conversation import Conversation, Turn
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
-from chat_tui.screens.transcripts_export import ExportDialog
-from chat_tui.store import StoreError, TranscriptStore
+from chat_tui.screens.history.export import ExportDialog
+from chat_tui.session import ChatSession
+from chat_tui.store import StoreError
 from chat_tui.store.export import models_used, render, write_private_file
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import visible_text
@@ -34,7 +39,23 @@ TAIL_TURNS = 40  # turns shown once a conversation has opened
 EARLIER_PAGE = 40  # turns fetched each time the user reaches the top
 
 
-class TranscriptViewScreen(Screen[None]):
+@dataclass
+class ContinueConversation(Message):
+    """The user wants to go on with this saved conversation in the chat."""
+
+    conversation_id: int
+    through: int | None = None  # the leaf of the branch to go on from (None: the current one)
+
+
+@dataclass
+class ConversationChanged(Message):
+    """A saved conversation was renamed or deleted (the chat may be showing it)."""
+
+    conversation_id: int
+    deleted: bool = False
+
+
+class HistoryConversationScreen(Screen[None]):
     AUTO_FOCUS = "MessageLog"
 
     BINDINGS = [
@@ -47,22 +68,24 @@ class TranscriptViewScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    TranscriptViewScreen { layout: vertical; }
-    TranscriptViewScreen #conversation-info {
+    HistoryConversationScreen { layout: vertical; }
+    HistoryConversationScreen #conversation-info {
         height: auto;
         padding: 0 2;
         background: $boost;
         color: $text-muted;
     }
-    TranscriptViewScreen #earlier { height: auto; color: $text-muted; text-align: center; }
-    TranscriptViewScreen .-hit { background: $accent 15%; }
+    HistoryConversationScreen #earlier { height: auto; color: $text-muted; text-align: center; }
+    HistoryConversationScreen .-hit { background: $accent 15%; }
     """
 
     def __init__(
-        self, store: TranscriptStore, conversation_id: int, hit_message_id: int | None = None
+        self, session: ChatSession, conversation_id: int, hit_message_id: int | None = None
     ) -> None:
         super().__init__()
-        self.store = store
+        assert session.store is not None, "the history opens only on a store"
+        self.session = session
+        self.store = session.store  # for reading; changes go through the session
         self.conversation_id = conversation_id
         self.hit_message_id = hit_message_id
         self.conversation: Conversation | None = None
@@ -218,33 +241,8 @@ class TranscriptViewScreen(Screen[None]):
             log.scroll_home(animate=False)
 
     def action_continue_conversation(self) -> None:
-        chat = self.app.chat  # type: ignore[attr-defined]
-        if chat.busy:
-            self.app.push_screen(
-                ConfirmDialog(
-                    "Stop the reply in progress?",
-                    "A reply is still arriving in the chat. Continuing this conversation "
-                    "stops it (what arrived so far is kept).",
-                    confirm_label="Stop and continue",
-                ),
-                lambda go: self._continue() if go else None,
-            )
-        else:
-            self._continue()
-
-    def _continue(self) -> None:
-        try:
-            # The whole tree, on the branch shown here.
-            conversation = self.store.load_conversation(
-                self.conversation_id, through=self.shown_leaf_id
-            )
-        except StoreError as error:
-            self.notify(str(error), title="Transcripts", severity="error", markup=False)
-            return
-        chat = self.app.chat  # type: ignore[attr-defined]
-        chat.load_conversation(conversation)
-        while self.app.screen is not chat and len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
+        # The whole tree, on the branch shown here.
+        self.post_message(ContinueConversation(self.conversation_id, through=self.shown_leaf_id))
 
     def action_rename(self) -> None:
         title = self.conversation.title if self.conversation else None
@@ -256,24 +254,16 @@ class TranscriptViewScreen(Screen[None]):
     def _rename(self, title: str | None) -> None:
         if not title or self.conversation is None:
             return
-        title = " ".join(visible_text(title).split())[:200]
-        try:
-            self.store.set_title(self.conversation_id, title)
-        except StoreError as error:
-            self.notify(str(error), title="Transcripts", severity="error", markup=False)
-            return
-        self.conversation.title = title
-        session = self.app.session  # type: ignore[attr-defined]
-        if session.conversation.id == self.conversation_id:
-            session.conversation.title = title
-            self.app.chat.sub_title = title  # type: ignore[attr-defined]
+        saved = self.session.rename(self.conversation_id, title)
+        if saved is None:
+            return  # nothing left of it, or the store refused (the session said so)
+        self.conversation.title = saved
+        self.post_message(ConversationChanged(self.conversation_id))
         self._show_info()
-        self.notify(f"Renamed to “{title}”", timeout=3, markup=False)
+        self.notify(f"Renamed to “{saved}”", timeout=3, markup=False)
 
     def action_delete(self) -> None:
-        session = self.app.session  # type: ignore[attr-defined]
-        is_open = session.conversation.id == self.conversation_id
-        if is_open and self.app.chat.busy:  # type: ignore[attr-defined]
+        if self.session.is_replying_in(self.conversation_id):
             self.notify(
                 "A reply is arriving in this conversation. Stop it (Esc in the chat) first.",
                 severity="warning",
@@ -293,16 +283,9 @@ class TranscriptViewScreen(Screen[None]):
         )
 
     def _delete(self, confirmed: bool | None) -> None:
-        if not confirmed:
+        if not confirmed or not self.session.delete_conversation(self.conversation_id):
             return
-        try:
-            self.store.delete(self.conversation_id)
-        except StoreError as error:
-            self.notify(str(error), title="Transcripts", severity="error", markup=False)
-            return
-        session = self.app.session  # type: ignore[attr-defined]
-        if session.conversation.id == self.conversation_id:
-            self.app.chat.action_new_conversation()  # type: ignore[attr-defined]
+        self.post_message(ConversationChanged(self.conversation_id, deleted=True))
         self.notify("Conversation deleted.", timeout=3, markup=False)
         self.app.pop_screen()
 

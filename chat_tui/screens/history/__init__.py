@@ -1,0 +1,1 @@
+"""The history screens: the browser (ctrl+r), one conversation read in full, exporting."""
