@@ -52,6 +52,8 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     connect_timeout_s: float = 10.0
     idle_timeout_s: float = 120.0  # no bytes for this long mid-reply = stalled
+    # A non-streaming reply arrives in one piece after the whole generation: the longest wait.
+    whole_reply_timeout_s: float = 600.0
     max_retries: int = 3
     system_prompt: str | None = None
     max_output_tokens: int | None = None
@@ -105,6 +107,7 @@ _SIMULATED = {
 _TIMEOUTS = {
     "connect_s": _Field("connect_timeout_s", float, 0.1, 300),
     "idle_s": _Field("idle_timeout_s", float, 1, 3600),
+    "whole_reply_s": _Field("whole_reply_timeout_s", float, 1, 7200),
 }
 _PROFILE = {
     "kind": _Field("kind", str),

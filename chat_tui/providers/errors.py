@@ -120,7 +120,7 @@ def _status_failure(exc: BaseException) -> _StatusFailure | None:
 
 
 def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
-    status, kind_word, detail = failure.status, failure.error_type, _clip(failure.detail)
+    status, kind_word, detail = failure.status, failure.error_type, clip(failure.detail)
     if detail and detail[-1] not in ".!?)":
         detail += "."
     code = f" ({status})" if status else ""
@@ -304,9 +304,10 @@ def _is_bad_response(exc: BaseException) -> bool:
 
 def _detail(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return _clip(text)
+    return clip(text)
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """`text` on one line, cut to a length fit for a message."""
     text = " ".join(str(text).split())
     return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"

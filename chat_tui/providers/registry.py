@@ -276,6 +276,7 @@ def _sdk_adapter(
         "key_source": _key_source(target),
         "connect_timeout_s": settings.connect_timeout_s,
         "idle_timeout_s": settings.idle_timeout_s,
+        "whole_reply_timeout_s": settings.whole_reply_timeout_s,
     }
     try:
         adapter: SdkAdapter[Any]

@@ -33,6 +33,7 @@ tokens_per_s = 200
 [timeouts]
 connect_s = 5
 idle_s = 60.5
+whole_reply_s = 900
 
 [providers.anthropic]
 title_model = "claude-haiku-4-5"
@@ -77,6 +78,7 @@ def test_full_valid_file(tmp_path: Path) -> None:
     assert s.simulated_ttft_ms == 100
     assert s.simulated_tokens_per_s == 200.0 and isinstance(s.simulated_tokens_per_s, float)
     assert s.connect_timeout_s == 5.0 and s.idle_timeout_s == 60.5
+    assert s.whole_reply_timeout_s == 900.0
     assert s.title_models == {"anthropic": "claude-haiku-4-5"}
     assert s.profiles["ollama"] == ProfileSettings(
         name="ollama",

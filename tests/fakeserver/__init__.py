@@ -48,8 +48,11 @@ Scenarios (`Scenario`, frozen; `.with_(...)` makes a changed copy)
                                            that echoes the key does (also for models_error)
     Scenario.big_delta(200_000)            one delta of 200 kB
     Scenario.emoji_split()                 each event split in two chunks inside a UTF-8 char
+    Scenario.json_instead_of_stream()      a streaming request gets the whole JSON reply (as
+                                           LiteLLM's mock mode answers Anthropic Messages)
     Other fields: finish=Finish.LENGTH / CONTENT_FILTER, usage=False, input_tokens,
-    output_tokens. `scenario.text_before_fault()` is what a client should have kept.
+    output_tokens, json_body={...} (a whole reply's body in place of the format's).
+    `scenario.text_before_fault()` is what a client should have kept.
     Non-streaming requests get one JSON reply after ttft_s + delay_s * deltas (faults: drops
     close without a reply, MALFORMED sends broken JSON, ERROR_EVENT a 500).
 

@@ -259,7 +259,8 @@ class FakeProviderServer:
         fmt = fmt_cls(scenario, model or "", body if isinstance(body, dict) else {})
         if scenario.status != 200:
             return await self._http_error(fmt_cls, scenario, record, out)
-        produce = self._stream(fmt, record, out) if stream else self._whole(fmt, record, out)
+        streams = stream and not scenario.json_for_stream
+        produce = self._stream(fmt, record, out) if streams else self._whole(fmt, record, out)
         return await self._watching_disconnect(produce, record, reader)
 
     async def _watching_disconnect(
@@ -338,7 +339,7 @@ class FakeProviderServer:
             error = fmt.error_body(500, s.error_type or fmt.overloaded_type, s.error_message)
             await out.send_json(500, error)
         else:
-            await out.send_json(200, fmt.json_reply())
+            await out.send_json(200, s.json_body or fmt.json_reply())
         record.t_end, record.completed = clock(), True
         return True
 
