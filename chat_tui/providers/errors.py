@@ -44,6 +44,7 @@ class ErrorContext:
     connect_timeout_s: float | None = None
     idle_timeout_s: float | None = None
     openai_compatible: bool = False  # a 404 may mean the base URL lacks /v1
+    responses_api: bool = False  # a 404 may mean the server has no /responses
     # The key in use: a server that echoes it in an error body must not get it shown or saved.
     secret: str | None = field(default=None, repr=False)
 
@@ -173,6 +174,13 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
             FailureKind.CONFIG,
             f"{ctx.label} answered 404 Not Found{where}. OpenAI-compatible servers usually "
             f"need the base URL to end in /v1: try {suggestion}",
+        )
+    if status == 404 and ctx.responses_api and kind_word != "model_not_found":
+        return error(
+            FailureKind.CONFIG,
+            f"{ctx.label} answered 404 Not Found for /responses{where}: this server may not "
+            'offer the Responses API. Set api = "chat" for it (under [providers.openai], or '
+            "in its profile) to use Chat Completions.",
         )
     if status == 404 or kind_word in {"not_found_error", "not_found", "model_not_found"}:
         return error(

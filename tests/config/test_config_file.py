@@ -275,3 +275,21 @@ def test_unknown_provider_names_warn(tmp_path: Path) -> None:
     loaded = load_settings(write(tmp_path, 'favourites = ["mistral/large"]\n'))
     [warning] = loaded.warnings
     assert str(warning).startswith("config.toml:1: favourites: 'mistral/large': no provider")
+
+
+def test_the_openai_api_is_chosen_per_provider_and_profile(tmp_path: Path) -> None:
+    text = (
+        '[providers.openai]\napi = "chat"\n\n'
+        '[providers.anthropic]\napi = "chat"\n\n'
+        '[profiles.gateway]\nbase_url = "http://localhost:4000/v1"\napi = "responses"\n\n'
+        '[profiles.typo]\nbase_url = "http://localhost:4001/v1"\napi = "completions"\n'
+    )
+    loaded = load_settings(write(tmp_path, text))
+    assert [str(p) for p in loaded.problems] == [
+        "config.toml:5: providers.anthropic.api: only the OpenAI kinds choose an API; "
+        "ignored for anthropic",
+        'config.toml:13: profiles.typo.api: unknown API "completions"; use "responses" or "chat"',
+    ]
+    s = loaded.settings
+    assert s.provider_apis == {"openai": "chat"}
+    assert s.profiles["gateway"].api == "responses" and s.profiles["typo"].api is None

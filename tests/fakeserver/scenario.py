@@ -61,6 +61,7 @@ class Scenario:
     # Answer a streaming request with the whole JSON reply, as gateways that cannot stream a
     # route do (LiteLLM's mock mode for Anthropic Messages).
     json_for_stream: bool = False
+    failed_event: bool = False  # Responses: ERROR_EVENT sends `response.failed`, not `error`
     json_body: Mapping[str, Any] | None = None  # a whole reply's body, in place of the format's
 
     # ---- constructors for the common cases ------------------------------------------------

@@ -17,7 +17,7 @@ from tests.providers.conftest import build, collect, request_for
 
 # The paths whose SDK would take a whole JSON body in place of a stream (Gemini's server
 # always streams when asked).
-JSON_FOR_STREAM_PATHS = ("openai", "compatible", "anthropic")
+JSON_FOR_STREAM_PATHS = ("openai", "openai-chat", "compatible", "anthropic")
 
 
 async def test_complete_sends_a_non_streaming_request(
