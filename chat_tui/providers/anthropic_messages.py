@@ -25,8 +25,8 @@ from chat_tui.providers.request_options import (
     RequestOptions,
 )
 from chat_tui.providers.sdk_adapter import (
-    EVENT_HOOKS,
     SdkAdapter,
+    http_client_options,
     is_whole_json_reply,
     parse_whole_json_reply,
     reply_events,
@@ -56,7 +56,7 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
-            http_client=anthropic.DefaultAsyncHttpxClient(event_hooks=EVENT_HOOKS),
+            http_client=anthropic.DefaultAsyncHttpxClient(**http_client_options(self.base_url)),
         )
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:

@@ -45,6 +45,9 @@ class ErrorContext:
     idle_timeout_s: float | None = None
     openai_compatible: bool = False  # a 404 may mean the base URL lacks /v1
     responses_api: bool = False  # a 404 may mean the server has no /responses
+    proxy: str | None = (
+        None  # the proxy requests go through, e.g. "http://p:3128 (from HTTPS_PROXY)"
+    )
     # The key in use: a server that echoes it in an error body must not get it shown or saved.
     secret: str | None = field(default=None, repr=False)
 
@@ -255,6 +258,11 @@ def _find_transport_error(exc: BaseException) -> BaseException | None:
 
 def _from_transport(exc: BaseException, ctx: ErrorContext) -> ProviderError:
     host = urlsplit(ctx.base_url).netloc if ctx.base_url else ctx.label
+    stalled = isinstance(exc, httpx2.TimeoutException) and not isinstance(
+        exc, httpx2.ConnectTimeout
+    )
+    if ctx.proxy is not None and not (stalled or isinstance(exc, ssl.SSLError)):
+        return _through_proxy(exc, ctx, host)
     if isinstance(exc, httpx2.ConnectTimeout):
         wait = f" within {ctx.connect_timeout_s:g} s" if ctx.connect_timeout_s else ""
         return ProviderError(
@@ -281,6 +289,28 @@ def _from_transport(exc: BaseException, ctx: ErrorContext) -> ProviderError:
     return ProviderError(
         FailureKind.CONNECTION_LOST,
         f"The connection to {ctx.label} was lost mid-reply ({_detail(exc)}).",
+    )
+
+
+def _through_proxy(exc: BaseException, ctx: ErrorContext, host: str) -> ProviderError:
+    """A transport failure on the way through a proxy: name the proxy, not the provider."""
+    go_direct = f"Check the proxy, or add {urlsplit(ctx.base_url or '').hostname} to NO_PROXY."
+    if isinstance(exc, httpx2.ProxyError):  # the proxy answered, and refused
+        return ProviderError(
+            FailureKind.CONNECTION_FAILED,
+            f"The proxy {ctx.proxy} refused the connection to {ctx.label} ({host}): "
+            f"{_detail(exc)}. {go_direct}",
+        )
+    if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | ConnectionRefusedError):
+        return ProviderError(
+            FailureKind.CONNECTION_FAILED,
+            f"Could not connect to the proxy {ctx.proxy} on the way to {ctx.label}: "
+            f"{_detail(exc)}. Is the proxy running? {go_direct}",
+        )
+    return ProviderError(
+        FailureKind.CONNECTION_LOST,
+        f"The connection to {ctx.label} through the proxy {ctx.proxy} was lost "
+        f"({_detail(exc)}). {go_direct}",
     )
 
 

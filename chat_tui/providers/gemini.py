@@ -33,6 +33,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import to_provider_error
+from chat_tui.providers.proxies import direct_mounts
 from chat_tui.providers.request_options import GEMINI, RequestOptions
 from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
@@ -104,7 +105,8 @@ class GeminiProvider(SdkAdapter[genai.Client]):
             idle_timeout_s=self._idle_timeout_s,
             whole_reply_timeout_s=self._whole_reply_timeout_s,
         )
-        self._http = httpx2.AsyncClient(event_hooks=hooks)
+        mounts = direct_mounts(self.base_url)  # a server on loopback: never through a proxy
+        self._http = httpx2.AsyncClient(event_hooks=hooks, mounts=mounts)
         options = types.HttpOptions(base_url=self.base_url, httpx_async_client=self._http)
         # vertexai=False: ignore GOOGLE_GENAI_USE_VERTEXAI, this is the Developer API.
         return genai.Client(vertexai=False, api_key=self._api_key, http_options=options)

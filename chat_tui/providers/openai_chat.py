@@ -25,8 +25,8 @@ from chat_tui.providers.base import (
 from chat_tui.providers.errors import ErrorContext, to_provider_error
 from chat_tui.providers.request_options import CHAT_COMPLETIONS, OpenAIApi, RequestOptions
 from chat_tui.providers.sdk_adapter import (
-    EVENT_HOOKS,
     SdkAdapter,
+    http_client_options,
     is_whole_json_reply,
     parse_whole_json_reply,
     reply_events,
@@ -69,7 +69,7 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
-            http_client=openai.DefaultAsyncHttpxClient(event_hooks=EVENT_HOOKS),
+            http_client=openai.DefaultAsyncHttpxClient(**http_client_options(self.base_url)),
         )
 
     def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:

@@ -24,6 +24,7 @@ from chat_tui.providers.base import (
     wire_times,
 )
 from chat_tui.providers.errors import ErrorContext, clip
+from chat_tui.providers.proxies import direct_mounts, proxy_for
 
 # httpcore's trace events. Connecting is the network's time, so TTFT counts from it; the
 # client only waits once the request's last byte is written or a TLS handshake (one round trip
@@ -116,6 +117,15 @@ def reply_events(reply: Reply) -> Iterator[StreamEvent]:
         yield reply.finish
 
 
+def http_client_options(base_url: str | None) -> dict[str, Any]:
+    """Keyword arguments for each SDK's httpx client: the wire-time hooks, and a direct route
+    to a server on loopback even when a proxy is set (see providers.proxies)."""
+    options: dict[str, Any] = {"event_hooks": EVENT_HOOKS}
+    if (mounts := direct_mounts(base_url)) is not None:
+        options["mounts"] = mounts
+    return options
+
+
 Client = TypeVar("Client")
 Parsed = TypeVar("Parsed")
 
@@ -143,6 +153,8 @@ class SdkAdapter(Generic[Client]):
         # A whole (non-streaming) reply comes in one piece after the generation: the idle
         # timeout (a stall detector between bytes) would cut long ones, so wait at least this.
         self._whole_reply_timeout_s = max(idle_timeout_s, whole_reply_timeout_s)
+        # Read once, as the client reads the environment: named in connection errors.
+        self._proxy = proxy_for(base_url)
         self._client: Client | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
 
@@ -176,5 +188,6 @@ class SdkAdapter(Generic[Client]):
             connect_timeout_s=self._connect_timeout_s,
             idle_timeout_s=self._idle_timeout_s,
             secret=self._api_key,
+            proxy=self._proxy,
             **extra,
         )
