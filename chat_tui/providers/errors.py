@@ -105,7 +105,9 @@ def _status_failure(exc: BaseException) -> _StatusFailure | None:
         error_type = exc.code or exc.type or ""
         # The SDK's message is "Error code: 401 - {whole body}"; the body's own is clearer.
         body_message = exc.body.get("message") if isinstance(exc.body, dict) else None
-        detail = body_message if isinstance(body_message, str) and body_message else exc.message
+        if not (isinstance(body_message, str) and body_message):
+            body_message = _event_stream_error(exc.body)
+        detail = body_message or exc.message
         return _StatusFailure(status, error_type.lower(), detail, parse_retry_after(headers))
     anthropic = sys.modules.get("anthropic")
     if anthropic is not None and isinstance(exc, anthropic.APIStatusError):
@@ -195,8 +197,34 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
     if status in (400, 422) or kind_word in {"invalid_request_error", "invalid_argument"}:
         return error(FailureKind.BAD_REQUEST, f"{ctx.label} refused the request{code}: {detail}")
     if status is None or status >= 500:
-        return error(FailureKind.SERVER_ERROR, f"{ctx.label} had a server error{code}: {detail}")
+        hint = ""
+        if ctx.responses_api and "stream" in detail.lower():
+            # A gateway that serves /responses whole but cannot stream it (LiteLLM's mock mode).
+            hint = ' It may not stream the Responses API: turn streaming off, or set api = "chat".'
+        return error(
+            FailureKind.SERVER_ERROR, f"{ctx.label} had a server error{code}: {detail}{hint}"
+        )
     return error(FailureKind.BAD_REQUEST, f"{ctx.label} refused the request{code}: {detail}")
+
+
+def _event_stream_error(body: object) -> str | None:
+    """The message of an error sent as a server-sent event in an error response's body (LiteLLM
+    answers a streaming Responses request it cannot serve so: a 500 whose body is
+    `data: {"error": {"message": ...}}`); None if there is none."""
+    if not isinstance(body, str):
+        return None
+    for line in body.splitlines():
+        if not line.startswith("data:"):
+            continue
+        try:
+            data = json.loads(line.removeprefix("data:"))
+        except ValueError:
+            continue
+        error = data.get("error") if isinstance(data, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        if isinstance(message, str) and message:
+            return message
+    return None
 
 
 def _has_version_segment(base_url: str | None) -> bool:
