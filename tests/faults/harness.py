@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from chat_tui.app import ChatApp
-from chat_tui.config import ProfileSettings, Settings
+from chat_tui.config import OpenAIApi, ProfileSettings, Settings
 from chat_tui.conversation import Turn
 from chat_tui.engine import RetryPolicy
 from chat_tui.event_log import EventLog
@@ -55,6 +55,16 @@ def environ_for(
     return {variable: key, BASE_URL_VARIABLES[path]: base_url or default}
 
 
+def provider_name(path: str) -> str:
+    """The name the app knows the provider of `path` by."""
+    return {"compatible": "local", "openai-chat": "openai"}.get(path, path)
+
+
+def provider_apis(path: str) -> dict[str, OpenAIApi]:
+    """`[providers.openai] api = "chat"` for the Chat Completions path, else the defaults."""
+    return {"openai": "chat"} if path == "openai-chat" else {}
+
+
 def settings_for(
     server: FakeProviderServer, path: str, *, idle_timeout_s: float, base_url: str | None
 ) -> Settings:
@@ -63,7 +73,7 @@ def settings_for(
         url = base_url or server.openai_base_url
         profiles["local"] = ProfileSettings(name="local", base_url=url, default_model="fake-model")
     return Settings(
-        provider_apis={"openai": "chat"} if path == "openai-chat" else {},
+        provider_apis=provider_apis(path),
         profiles=profiles,
         connect_timeout_s=1.0,
         idle_timeout_s=idle_timeout_s,
@@ -82,7 +92,7 @@ def build_app(
     key: str = "sk-test",
     environ: Mapping[str, str] | None = None,
 ) -> ChatApp:
-    name = {"compatible": "local", "openai-chat": "openai"}.get(path, path)
+    name = provider_name(path)
     settings = settings_for(server, path, idle_timeout_s=idle_timeout_s, base_url=base_url)
     env = dict(environ or environ_for(server, path, key=key, base_url=base_url))
     provider = create_provider(name, settings, env)
