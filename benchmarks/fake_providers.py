@@ -6,7 +6,8 @@ from chat_tui.config import ProfileSettings, Settings
 from chat_tui.providers.base import Provider
 from chat_tui.providers.registry import create_provider
 
-PATHS = ("openai", "compatible", "anthropic", "gemini")
+# "openai" speaks the Responses API (its default), "openai-chat" Chat Completions.
+PATHS = ("openai", "openai-chat", "compatible", "anthropic", "gemini")
 FAKE_KEY = "bench-key"
 
 
@@ -18,6 +19,8 @@ def provider_for(path: str, url: str) -> Provider:
         )
         return create_provider("bench-compatible", Settings(profiles={profile.name: profile}), {})
     settings = Settings()
+    if path == "openai-chat":
+        path, settings = "openai", Settings(provider_apis={"openai": "chat"})
     environ = {
         "OPENAI_API_KEY": FAKE_KEY,
         "OPENAI_BASE_URL": f"{url}/v1",

@@ -1,6 +1,7 @@
 """Metric truth: the TTFT and ITL the app shows against the fake server's own send stamps.
 
-For each provider path (OpenAI, OpenAI-compatible, Anthropic, Gemini) the real app streams
+For each provider path (OpenAI's Responses and Chat Completions, OpenAI-compatible, Anthropic,
+Gemini) the real app streams
 replies at 1,000 tok/s from the fake server (in a subprocess) through the real SDK: one to warm
 up, then several measured. The server's TTFT is its first delta's send time minus the time it
 had read the request; its ITL is the gaps between its send times. Both clocks are

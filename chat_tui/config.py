@@ -18,6 +18,8 @@ from typing import Any, Literal, get_args
 from chat_tui.problems import KeyLines, Problem, Severity, describe_value
 
 ProviderKind = Literal["openai", "openai-compatible", "anthropic", "gemini", "simulated"]
+OpenAIApi = Literal["responses", "chat"]  # the two APIs the OpenAI kinds can speak
+OPENAI_KINDS = ("openai", "openai-compatible")
 BUILTIN_PROVIDERS = ("openai", "anthropic", "gemini", "simulated")
 
 
@@ -37,6 +39,8 @@ class ProfileSettings:
     default_model: str | None = None
     models: tuple[str, ...] = ()
     title_model: str | None = None  # a cheaper model for background titles
+    # OpenAI kinds: "responses" or "chat" (Chat Completions); None: the kind's default.
+    api: OpenAIApi | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +56,15 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     connect_timeout_s: float = 10.0
     idle_timeout_s: float = 120.0  # no bytes for this long mid-reply = stalled
+    # A non-streaming reply arrives in one piece after the whole generation: the longest wait.
+    whole_reply_timeout_s: float = 600.0
     max_retries: int = 3
     system_prompt: str | None = None
     max_output_tokens: int | None = None
     # built-in provider name -> model for background titles (`[providers.openai] title_model`)
     title_models: dict[str, str] = field(default_factory=dict)
+    # built-in provider name -> the OpenAI API it uses (`[providers.openai] api = "chat"`)
+    provider_apis: dict[str, OpenAIApi] = field(default_factory=dict)
 
     @property
     def flush_interval_s(self) -> float:
@@ -105,6 +113,7 @@ _SIMULATED = {
 _TIMEOUTS = {
     "connect_s": _Field("connect_timeout_s", float, 0.1, 300),
     "idle_s": _Field("idle_timeout_s", float, 1, 3600),
+    "whole_reply_s": _Field("whole_reply_timeout_s", float, 1, 7200),
 }
 _PROFILE = {
     "kind": _Field("kind", str),
@@ -114,6 +123,7 @@ _PROFILE = {
     "default_model": _Field("default_model", str),
     "models": _Field("models", list),
     "title_model": _Field("title_model", str),
+    "api": _Field("api", str),
 }
 _TABLES = ("simulated", "timeouts", "profiles", "providers", "keymap")
 # Tables of fixed keys, by name ("" = the top level): what `setting_key` looks in.
@@ -285,7 +295,7 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> LoadedSe
         "timeouts.", reader.table("timeouts", data.get("timeouts", {})), _TIMEOUTS
     )
     values["profiles"] = _profiles(reader, reader.table("profiles", data.get("profiles", {})))
-    values["title_models"] = _title_models(
+    values["title_models"], values["provider_apis"] = _builtin_provider_settings(
         reader, reader.table("providers", data.get("providers", {}))
     )
     values["keymap"] = _keymap(reader, reader.table("keymap", data.get("keymap", {})))
@@ -370,12 +380,32 @@ def _profile(reader: _Reader, name: str, body: dict[str, Any]) -> ProfileSetting
         return None
     if values.get("api_key_env") and values.get("api_key_command"):
         reader.report("warning", key, "set only one of api_key_env and api_key_command")
+    if "api" in values and not _api_ok(reader, f"{key}.api", values["api"], kind):
+        del values["api"]
     return ProfileSettings(name=name, **values)
 
 
-def _title_models(reader: _Reader, table: dict[str, Any]) -> dict[str, str]:
-    """`[providers.openai] title_model = "..."`: title models for the built-in providers."""
+def _api_ok(reader: _Reader, key: str, api: str, kind: str) -> bool:
+    """`api` names one of the two OpenAI APIs, on an OpenAI kind."""
+    if api not in get_args(OpenAIApi):
+        reader.report("error", key, f'unknown API {describe_value(api)}; use "responses" or "chat"')
+        return False
+    if kind not in OPENAI_KINDS:
+        reader.report("warning", key, f"only the OpenAI kinds choose an API; ignored for {kind}")
+        return False
+    return True
+
+
+_BUILTIN_PROVIDER_FIELDS = {"title_model": _Field("title_model", str), "api": _Field("api", str)}
+
+
+def _builtin_provider_settings(
+    reader: _Reader, table: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, OpenAIApi]]:
+    """`[providers.openai] title_model = "..."` and `api = "chat"`: title models and APIs of
+    the built-in providers."""
     models: dict[str, str] = {}
+    apis: dict[str, OpenAIApi] = {}
     for name, raw in table.items():
         key = f"providers.{name}"
         body = reader.table(key, raw)
@@ -387,10 +417,12 @@ def _title_models(reader: _Reader, table: dict[str, Any]) -> dict[str, str]:
                 "servers of your own go under [profiles.NAME])",
             )
             continue
-        values = reader.fields(f"{key}.", body, {"title_model": _Field("title_model", str)})
+        values = reader.fields(f"{key}.", body, _BUILTIN_PROVIDER_FIELDS)
         if "title_model" in values:
             models[name] = values["title_model"]
-    return models
+        if "api" in values and _api_ok(reader, f"{key}.api", values["api"], name):
+            apis[name] = values["api"]
+    return models, apis
 
 
 def _keymap(reader: _Reader, table: dict[str, Any]) -> dict[str, str]:

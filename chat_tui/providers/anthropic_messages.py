@@ -24,7 +24,13 @@ from chat_tui.providers.request_options import (
     ANTHROPIC_MIN_THINKING_BUDGET,
     RequestOptions,
 )
-from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
+from chat_tui.providers.sdk_adapter import (
+    SdkAdapter,
+    http_client_options,
+    is_whole_json_reply,
+    parse_whole_json_reply,
+    reply_events,
+)
 
 # Anthropic requires max_tokens; this is used when neither the request nor the config sets one.
 DEFAULT_MAX_TOKENS = 8192
@@ -50,7 +56,7 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
-            http_client=anthropic.DefaultAsyncHttpxClient(event_hooks=EVENT_HOOKS),
+            http_client=anthropic.DefaultAsyncHttpxClient(**http_client_options(self.base_url)),
         )
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:
@@ -84,6 +90,17 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
             )
             # Leaving the `async with` (finish, cancel, aclose) closes the HTTP response.
             async with events:
+                if is_whole_json_reply(events.response):
+                    # A gateway that does not stream (LiteLLM's mock mode) answers with the
+                    # whole message as JSON: use the reply it sent.
+                    message = await parse_whole_json_reply(
+                        events.response,
+                        self._context(request),
+                        anthropic.types.Message.model_validate,
+                    )
+                    for event in reply_events(_reply(message)):
+                        yield event
+                    return
                 async for event in events:
                     match event.type:
                         case "content_block_delta":
@@ -102,22 +119,16 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
             raise to_provider_error(exc, self._context(request)) from exc
 
     async def complete(self, request: ChatRequest) -> Reply:
-        # Always through a stream: the SDK refuses non-streaming calls with a large max_tokens,
-        # and a stream keeps the idle timeout meaningful. Only the final message is returned.
+        # A real non-streaming request, as the toggle promises (gateways treat the two kinds
+        # differently). The explicit timeout also lifts the SDK's refusal of non-streaming
+        # calls whose max_tokens could take over 10 minutes.
         try:
-            async with self._client_for_loop().messages.stream(**self._params(request)) as events:
-                message = await events.get_final_message()
+            message = await self._client_for_loop().messages.create(
+                **self._params(request), timeout=self._whole_reply_timeout()
+            )
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
-        text = "".join(block.text for block in message.content if block.type == "text")
-        reasoning = "".join(block.thinking for block in message.content if block.type == "thinking")
-        usage = _input_usage(message.usage)
-        return Reply(
-            text=text,
-            reasoning=reasoning,
-            usage=Usage(input_tokens=usage.input_tokens, output_tokens=message.usage.output_tokens),
-            finish=_finish(message.stop_reason) if message.stop_reason else None,
-        )
+        return _reply(message)
 
     async def list_models(self) -> list[str]:
         try:
@@ -129,6 +140,18 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
         if self._client is not None:
             client, self._client = self._client, None
             await client.close()
+
+
+def _reply(message: anthropic.types.Message) -> Reply:
+    text = "".join(block.text for block in message.content if block.type == "text")
+    reasoning = "".join(block.thinking for block in message.content if block.type == "thinking")
+    usage = _input_usage(message.usage)
+    return Reply(
+        text=text,
+        reasoning=reasoning,
+        usage=Usage(input_tokens=usage.input_tokens, output_tokens=message.usage.output_tokens),
+        finish=_finish(message.stop_reason) if message.stop_reason else None,
+    )
 
 
 def _input_usage(usage: Any) -> Usage:

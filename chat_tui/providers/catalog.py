@@ -111,10 +111,10 @@ class ProviderCatalog:
         """What requests to `provider` may carry, as its adapter declares it (every knob for a
         name the catalog lacks)."""
         try:
-            kind: str | None = self.entry(provider).kind
+            entry = self.entry(provider)
         except ProviderError:
-            kind = None
-        return request_options_for(kind) or ANY
+            return ANY
+        return request_options_for(entry.kind, entry.api) or ANY
 
     def title_model(self, provider: str) -> str | None:
         """A cheaper model for titles, where the profile or the config names one."""

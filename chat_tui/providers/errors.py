@@ -44,6 +44,10 @@ class ErrorContext:
     connect_timeout_s: float | None = None
     idle_timeout_s: float | None = None
     openai_compatible: bool = False  # a 404 may mean the base URL lacks /v1
+    responses_api: bool = False  # a 404 may mean the server has no /responses
+    proxy: str | None = (
+        None  # the proxy requests go through, e.g. "http://p:3128 (from HTTPS_PROXY)"
+    )
     # The key in use: a server that echoes it in an error body must not get it shown or saved.
     secret: str | None = field(default=None, repr=False)
 
@@ -101,7 +105,9 @@ def _status_failure(exc: BaseException) -> _StatusFailure | None:
         error_type = exc.code or exc.type or ""
         # The SDK's message is "Error code: 401 - {whole body}"; the body's own is clearer.
         body_message = exc.body.get("message") if isinstance(exc.body, dict) else None
-        detail = body_message if isinstance(body_message, str) and body_message else exc.message
+        if not (isinstance(body_message, str) and body_message):
+            body_message = _event_stream_error(exc.body)
+        detail = body_message or exc.message
         return _StatusFailure(status, error_type.lower(), detail, parse_retry_after(headers))
     anthropic = sys.modules.get("anthropic")
     if anthropic is not None and isinstance(exc, anthropic.APIStatusError):
@@ -120,7 +126,7 @@ def _status_failure(exc: BaseException) -> _StatusFailure | None:
 
 
 def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
-    status, kind_word, detail = failure.status, failure.error_type, _clip(failure.detail)
+    status, kind_word, detail = failure.status, failure.error_type, clip(failure.detail)
     if detail and detail[-1] not in ".!?)":
         detail += "."
     code = f" ({status})" if status else ""
@@ -174,6 +180,13 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
             f"{ctx.label} answered 404 Not Found{where}. OpenAI-compatible servers usually "
             f"need the base URL to end in /v1: try {suggestion}",
         )
+    if status == 404 and ctx.responses_api and kind_word != "model_not_found":
+        return error(
+            FailureKind.CONFIG,
+            f"{ctx.label} answered 404 Not Found for /responses{where}: this server may not "
+            'offer the Responses API. Set api = "chat" for it (under [providers.openai], or '
+            "in its profile) to use Chat Completions.",
+        )
     if status == 404 or kind_word in {"not_found_error", "not_found", "model_not_found"}:
         return error(
             FailureKind.MODEL_NOT_FOUND,
@@ -184,8 +197,34 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
     if status in (400, 422) or kind_word in {"invalid_request_error", "invalid_argument"}:
         return error(FailureKind.BAD_REQUEST, f"{ctx.label} refused the request{code}: {detail}")
     if status is None or status >= 500:
-        return error(FailureKind.SERVER_ERROR, f"{ctx.label} had a server error{code}: {detail}")
+        hint = ""
+        if ctx.responses_api and "stream" in detail.lower():
+            # A gateway that serves /responses whole but cannot stream it (LiteLLM's mock mode).
+            hint = ' It may not stream the Responses API: turn streaming off, or set api = "chat".'
+        return error(
+            FailureKind.SERVER_ERROR, f"{ctx.label} had a server error{code}: {detail}{hint}"
+        )
     return error(FailureKind.BAD_REQUEST, f"{ctx.label} refused the request{code}: {detail}")
+
+
+def _event_stream_error(body: object) -> str | None:
+    """The message of an error sent as a server-sent event in an error response's body (LiteLLM
+    answers a streaming Responses request it cannot serve so: a 500 whose body is
+    `data: {"error": {"message": ...}}`); None if there is none."""
+    if not isinstance(body, str):
+        return None
+    for line in body.splitlines():
+        if not line.startswith("data:"):
+            continue
+        try:
+            data = json.loads(line.removeprefix("data:"))
+        except ValueError:
+            continue
+        error = data.get("error") if isinstance(data, dict) else None
+        message = error.get("message") if isinstance(error, dict) else None
+        if isinstance(message, str) and message:
+            return message
+    return None
 
 
 def _has_version_segment(base_url: str | None) -> bool:
@@ -247,6 +286,11 @@ def _find_transport_error(exc: BaseException) -> BaseException | None:
 
 def _from_transport(exc: BaseException, ctx: ErrorContext) -> ProviderError:
     host = urlsplit(ctx.base_url).netloc if ctx.base_url else ctx.label
+    stalled = isinstance(exc, httpx2.TimeoutException) and not isinstance(
+        exc, httpx2.ConnectTimeout
+    )
+    if ctx.proxy is not None and not (stalled or isinstance(exc, ssl.SSLError)):
+        return _through_proxy(exc, ctx, host)
     if isinstance(exc, httpx2.ConnectTimeout):
         wait = f" within {ctx.connect_timeout_s:g} s" if ctx.connect_timeout_s else ""
         return ProviderError(
@@ -273,6 +317,28 @@ def _from_transport(exc: BaseException, ctx: ErrorContext) -> ProviderError:
     return ProviderError(
         FailureKind.CONNECTION_LOST,
         f"The connection to {ctx.label} was lost mid-reply ({_detail(exc)}).",
+    )
+
+
+def _through_proxy(exc: BaseException, ctx: ErrorContext, host: str) -> ProviderError:
+    """A transport failure on the way through a proxy: name the proxy, not the provider."""
+    go_direct = f"Check the proxy, or add {urlsplit(ctx.base_url or '').hostname} to NO_PROXY."
+    if isinstance(exc, httpx2.ProxyError):  # the proxy answered, and refused
+        return ProviderError(
+            FailureKind.CONNECTION_FAILED,
+            f"The proxy {ctx.proxy} refused the connection to {ctx.label} ({host}): "
+            f"{_detail(exc)}. {go_direct}",
+        )
+    if isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | ConnectionRefusedError):
+        return ProviderError(
+            FailureKind.CONNECTION_FAILED,
+            f"Could not connect to the proxy {ctx.proxy} on the way to {ctx.label}: "
+            f"{_detail(exc)}. Is the proxy running? {go_direct}",
+        )
+    return ProviderError(
+        FailureKind.CONNECTION_LOST,
+        f"The connection to {ctx.label} through the proxy {ctx.proxy} was lost "
+        f"({_detail(exc)}). {go_direct}",
     )
 
 
@@ -304,9 +370,10 @@ def _is_bad_response(exc: BaseException) -> bool:
 
 def _detail(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return _clip(text)
+    return clip(text)
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
+    """`text` on one line, cut to a length fit for a message."""
     text = " ".join(str(text).split())
     return text if len(text) <= _DETAIL_LIMIT else text[: _DETAIL_LIMIT - 1] + "…"

@@ -33,6 +33,7 @@ from chat_tui.providers.base import (
     Usage,
 )
 from chat_tui.providers.errors import to_provider_error
+from chat_tui.providers.proxies import direct_mounts
 from chat_tui.providers.request_options import GEMINI, RequestOptions
 from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
 
@@ -51,7 +52,6 @@ _NOT_A_FINISH = {"FINISH_REASON_UNSPECIFIED", "CONTINUATION"}
 # Models that think (and so accept a thinking config); others may refuse one.
 _THINKING_MODEL = re.compile(r"gemini-(2\.5|[3-9])|thinking", re.IGNORECASE)
 _THINKING_LEVELS = {"minimal", "low", "medium", "high"}
-WHOLE_REPLY_TIMEOUT_S = 600.0  # read timeout of a non-streaming call (see openai_chat)
 
 # The responses opened by the stream running in this context (see _event_hooks).
 _opened_responses: ContextVar[list[httpx2.Response] | None] = ContextVar(
@@ -59,7 +59,9 @@ _opened_responses: ContextVar[list[httpx2.Response] | None] = ContextVar(
 )
 
 
-def _event_hooks(*, connect_timeout_s: float, idle_timeout_s: float) -> dict[str, list[Any]]:
+def _event_hooks(
+    *, connect_timeout_s: float, idle_timeout_s: float, whole_reply_timeout_s: float
+) -> dict[str, list[Any]]:
     """Hooks of the httpx client the SDK is pinned to: our timeouts on every request, and the
     responses a stream opened remembered (hooks, not a transport of our own, so the default
     transport still honours HTTPS_PROXY and the other proxy variables)."""
@@ -72,7 +74,7 @@ def _event_hooks(*, connect_timeout_s: float, idle_timeout_s: float) -> dict[str
         "pool": connect_timeout_s,
     }
     # A whole (non-streaming) reply arrives in one piece after generation: allow longer.
-    whole_timeouts = stream_timeouts | {"read": max(idle_timeout_s, WHOLE_REPLY_TIMEOUT_S)}
+    whole_timeouts = stream_timeouts | {"read": whole_reply_timeout_s}
 
     async def apply_timeouts(request: httpx2.Request) -> None:
         streaming = request.url.path.endswith(":streamGenerateContent")
@@ -99,9 +101,12 @@ class GeminiProvider(SdkAdapter[genai.Client]):
 
     def _make_client(self) -> genai.Client:
         hooks = _event_hooks(
-            connect_timeout_s=self._connect_timeout_s, idle_timeout_s=self._idle_timeout_s
+            connect_timeout_s=self._connect_timeout_s,
+            idle_timeout_s=self._idle_timeout_s,
+            whole_reply_timeout_s=self._whole_reply_timeout_s,
         )
-        self._http = httpx2.AsyncClient(event_hooks=hooks)
+        mounts = direct_mounts(self.base_url)  # a server on loopback: never through a proxy
+        self._http = httpx2.AsyncClient(event_hooks=hooks, mounts=mounts)
         options = types.HttpOptions(base_url=self.base_url, httpx_async_client=self._http)
         # vertexai=False: ignore GOOGLE_GENAI_USE_VERTEXAI, this is the Developer API.
         return genai.Client(vertexai=False, api_key=self._api_key, http_options=options)

@@ -24,13 +24,16 @@ from chat_tui.providers.base import (
 )
 from chat_tui.providers.errors import ErrorContext, to_provider_error
 from chat_tui.providers.request_options import CHAT_COMPLETIONS, OpenAIApi, RequestOptions
-from chat_tui.providers.sdk_adapter import EVENT_HOOKS, SdkAdapter
+from chat_tui.providers.sdk_adapter import (
+    SdkAdapter,
+    http_client_options,
+    is_whole_json_reply,
+    parse_whole_json_reply,
+    reply_events,
+)
 
 # Servers that need no key still make the SDK want one; this never leaves for a real key.
 NO_KEY_PLACEHOLDER = "no-key-needed"
-# A non-streaming reply arrives in one piece after the whole generation: the idle timeout
-# (a stall detector between bytes) would cut long replies, so wait at least this long.
-WHOLE_REPLY_TIMEOUT_S = 600.0
 
 _FINISH = {
     "stop": FinishReason.STOP,
@@ -66,7 +69,7 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(self._idle_timeout_s, connect=self._connect_timeout_s),
-            http_client=openai.DefaultAsyncHttpxClient(event_hooks=EVENT_HOOKS),
+            http_client=openai.DefaultAsyncHttpxClient(**http_client_options(self.base_url)),
         )
 
     def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:
@@ -97,6 +100,13 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             chunks = await self._open_stream(request)
             # `async with` closes the HTTP response on cancel or aclose: the server sees it.
             async with chunks:
+                if is_whole_json_reply(chunks.response):  # a server that does not stream
+                    completion = await parse_whole_json_reply(
+                        chunks.response, self._context(request), ChatCompletion.model_validate
+                    )
+                    for event in reply_events(_reply(completion)):
+                        yield event
+                    return
                 async for chunk in chunks:
                     for event in _chunk_events(chunk):
                         yield event
@@ -125,28 +135,16 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
         )
 
     async def complete(self, request: ChatRequest) -> Reply:
-        timeout = httpx2.Timeout(
-            max(self._idle_timeout_s, WHOLE_REPLY_TIMEOUT_S), connect=self._connect_timeout_s
-        )
         try:
             completion = await self._client_for_loop().post(
                 _CHAT_COMPLETIONS,
                 body=self._body(request, stream=False),
                 cast_to=ChatCompletion,
-                options=_REQUEST_OPTIONS | {"timeout": timeout},
+                options=_REQUEST_OPTIONS | {"timeout": self._whole_reply_timeout()},
             )
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
-        usage = _usage(completion.usage) if completion.usage else Usage()
-        if not completion.choices:
-            return Reply(text="", usage=usage)
-        choice = completion.choices[0]
-        return Reply(
-            text=choice.message.content or "",
-            reasoning=_reasoning_of(choice.message) or "",
-            usage=usage,
-            finish=_finish(choice.finish_reason),
-        )
+        return _reply(completion)
 
     async def list_models(self) -> list[str]:
         try:
@@ -159,6 +157,19 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
         if self._client is not None:
             client, self._client = self._client, None
             await client.close()
+
+
+def _reply(completion: ChatCompletion) -> Reply:
+    usage = _usage(completion.usage) if completion.usage else Usage()
+    if not completion.choices:
+        return Reply(text="", usage=usage)
+    choice = completion.choices[0]
+    return Reply(
+        text=choice.message.content or "",
+        reasoning=_reasoning_of(choice.message) or "",
+        usage=usage,
+        finish=_finish(choice.finish_reason),
+    )
 
 
 def _chunk_events(chunk: Any) -> Iterator[StreamEvent]:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from chat_tui.config import ProfileSettings, ProviderKind, Settings
+from chat_tui.config import OpenAIApi, ProfileSettings, ProviderKind, Settings
 from chat_tui.providers.base import FailureKind, Provider, ProviderError
 from chat_tui.providers.lazy import LazyProvider
 
@@ -60,6 +60,7 @@ class ProviderEntry:
     api_key_envs: tuple[str, ...] = ()  # read in this order
     api_key_command: str | None = None
     title_model: str | None = None
+    api: OpenAIApi | None = None  # OpenAI kinds: the API configured (None: the kind's default)
 
 
 def _builtin_targets(environ: Mapping[str, str]) -> dict[str, ProviderEntry]:
@@ -148,6 +149,7 @@ def _apply_profile(base: ProviderEntry | None, profile: ProfileSettings) -> Prov
         api_key_envs=envs,
         api_key_command=profile.api_key_command,
         title_model=profile.title_model,
+        api=profile.api,
     )
 
 
@@ -177,6 +179,9 @@ def list_entries(
 ) -> list[ProviderEntry]:
     """Every selectable target: built-ins, presets, then profiles (which override by name)."""
     targets = _builtin_targets(environ)
+    for name, api in settings.provider_apis.items():
+        if name in targets:
+            targets[name] = replace(targets[name], api=api)
     for name, profile in settings.profiles.items():
         if name == "simulated":
             continue  # the offline model is not configurable as a profile
@@ -276,13 +281,17 @@ def _sdk_adapter(
         "key_source": _key_source(target),
         "connect_timeout_s": settings.connect_timeout_s,
         "idle_timeout_s": settings.idle_timeout_s,
+        "whole_reply_timeout_s": settings.whole_reply_timeout_s,
     }
     try:
         adapter: SdkAdapter[Any]
         if target.kind in ("openai", "openai-compatible"):
             from chat_tui.providers.openai_chat import OpenAIChatProvider
+            from chat_tui.providers.openai_responses import OpenAIResponsesProvider
+            from chat_tui.providers.request_options import openai_api
 
-            adapter = OpenAIChatProvider(
+            responses = openai_api(target.kind, target.api) == "responses"
+            adapter = (OpenAIResponsesProvider if responses else OpenAIChatProvider)(
                 base_url=target.base_url or "https://api.openai.com/v1",
                 api_key=key,
                 compatible=target.kind == "openai-compatible",

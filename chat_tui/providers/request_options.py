@@ -9,9 +9,8 @@ import-free lookup; a test checks that it agrees with every adapter's attribute.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-OpenAIApi = Literal["responses", "chat"]
+from chat_tui.config import OpenAIApi
 
 # The Messages API's floor for thinking.budget_tokens (the adapter keeps to it too).
 ANTHROPIC_MIN_THINKING_BUDGET = 1024
@@ -78,14 +77,19 @@ SIMULATED = RequestOptions(
 ANY = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=1)
 
 
+def openai_api(kind: str, api: OpenAIApi | None) -> OpenAIApi:
+    """The API an OpenAI kind speaks: as configured, else Responses for OpenAI itself and
+    Chat Completions for compatible servers (few of them serve /responses)."""
+    return api or ("responses" if kind == "openai" else "chat")
+
+
 def request_options_for(kind: str | None, api: OpenAIApi | None = None) -> RequestOptions | None:
     """The declaration for a provider kind ("openai", "openai-compatible", "anthropic",
     "gemini", "simulated") and, for the OpenAI kinds, the API it uses (None: the kind's
     default: Responses for OpenAI, Chat Completions for compatible servers). None when the
     kind is unknown."""
     if kind in ("openai", "openai-compatible"):
-        default: OpenAIApi = "responses" if kind == "openai" else "chat"
-        return RESPONSES if (api or default) == "responses" else CHAT_COMPLETIONS
+        return RESPONSES if openai_api(kind, api) == "responses" else CHAT_COMPLETIONS
     return {"anthropic": ANTHROPIC_MESSAGES, "gemini": GEMINI, "simulated": SIMULATED}.get(
         kind or ""
     )

@@ -5,13 +5,26 @@ hooks that tell the engine when a request went out and when its reply's bytes ca
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx2
 
-from chat_tui.providers.base import ChatRequest, WireTimes, announce_request_sent, wire_times
-from chat_tui.providers.errors import ErrorContext
+from chat_tui.providers.base import (
+    ChatRequest,
+    FailureKind,
+    ProviderError,
+    ReasoningDelta,
+    Reply,
+    StreamEvent,
+    TextDelta,
+    WireTimes,
+    announce_request_sent,
+    wire_times,
+)
+from chat_tui.providers.errors import ErrorContext, clip
+from chat_tui.providers.proxies import direct_mounts, proxy_for
 
 # httpcore's trace events. Connecting is the network's time, so TTFT counts from it; the
 # client only waits once the request's last byte is written or a TLS handshake (one round trip
@@ -68,7 +81,53 @@ async def _stamp_reads(response: httpx2.Response) -> None:
 # Passed as `event_hooks=` to each SDK's httpx client (see providers.base.WireTimes).
 EVENT_HOOKS: dict[str, list[Any]] = {"request": [_traced], "response": [_stamp_reads]}
 
+
+def is_whole_json_reply(response: httpx2.Response) -> bool:
+    """A streaming request answered with one JSON body instead of server-sent events: what
+    gateways that cannot stream a route do (LiteLLM's mock mode for Anthropic Messages)."""
+    return response.headers.get("content-type", "").startswith("application/json")
+
+
+async def parse_whole_json_reply(
+    response: httpx2.Response, ctx: ErrorContext, parse: Callable[[Any], Parsed]
+) -> Parsed:
+    """The reply in a whole JSON body sent for a streaming request, or a message that says
+    that is what the server did."""
+    body = await response.aread()
+    try:
+        return parse(json.loads(body))
+    except ValueError as exc:  # not JSON, or not a reply (pydantic's errors are ValueErrors)
+        sent = clip(body.decode(errors="replace"))
+        raise ProviderError(
+            FailureKind.BAD_RESPONSE,
+            f"{ctx.label} answered a streaming request with a whole JSON body instead of a "
+            f"stream, and it is not a reply chat-tui can read ({sent}). Turn streaming off "
+            "for this provider: a non-streaming request expects exactly that.",
+        ) from exc
+
+
+def reply_events(reply: Reply) -> Iterator[StreamEvent]:
+    """A whole reply as the events a stream of it would have brought."""
+    if reply.reasoning:
+        yield ReasoningDelta(reply.reasoning)
+    if reply.text:
+        yield TextDelta(reply.text)
+    yield reply.usage
+    if reply.finish is not None:
+        yield reply.finish
+
+
+def http_client_options(base_url: str | None) -> dict[str, Any]:
+    """Keyword arguments for each SDK's httpx client: the wire-time hooks, and a direct route
+    to a server on loopback even when a proxy is set (see providers.proxies)."""
+    options: dict[str, Any] = {"event_hooks": EVENT_HOOKS}
+    if (mounts := direct_mounts(base_url)) is not None:
+        options["mounts"] = mounts
+    return options
+
+
 Client = TypeVar("Client")
+Parsed = TypeVar("Parsed")
 
 
 class SdkAdapter(Generic[Client]):
@@ -82,6 +141,7 @@ class SdkAdapter(Generic[Client]):
         key_source: str,
         connect_timeout_s: float,
         idle_timeout_s: float,
+        whole_reply_timeout_s: float = 600.0,
     ) -> None:
         self.name = name
         self.label = label
@@ -90,6 +150,11 @@ class SdkAdapter(Generic[Client]):
         self._key_source = key_source
         self._connect_timeout_s = connect_timeout_s
         self._idle_timeout_s = idle_timeout_s
+        # A whole (non-streaming) reply comes in one piece after the generation: the idle
+        # timeout (a stall detector between bytes) would cut long ones, so wait at least this.
+        self._whole_reply_timeout_s = max(idle_timeout_s, whole_reply_timeout_s)
+        # Read once, as the client reads the environment: named in connection errors.
+        self._proxy = proxy_for(base_url)
         self._client: Client | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
 
@@ -110,6 +175,10 @@ class SdkAdapter(Generic[Client]):
             self._client_loop = loop
         return self._client
 
+    def _whole_reply_timeout(self) -> httpx2.Timeout:
+        """The explicit timeout of every non-streaming request (from the config)."""
+        return httpx2.Timeout(self._whole_reply_timeout_s, connect=self._connect_timeout_s)
+
     def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:
         return ErrorContext(
             label=self.label,
@@ -119,5 +188,6 @@ class SdkAdapter(Generic[Client]):
             connect_timeout_s=self._connect_timeout_s,
             idle_timeout_s=self._idle_timeout_s,
             secret=self._api_key,
+            proxy=self._proxy,
             **extra,
         )

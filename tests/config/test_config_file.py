@@ -33,6 +33,7 @@ tokens_per_s = 200
 [timeouts]
 connect_s = 5
 idle_s = 60.5
+whole_reply_s = 900
 
 [providers.anthropic]
 title_model = "claude-haiku-4-5"
@@ -77,6 +78,7 @@ def test_full_valid_file(tmp_path: Path) -> None:
     assert s.simulated_ttft_ms == 100
     assert s.simulated_tokens_per_s == 200.0 and isinstance(s.simulated_tokens_per_s, float)
     assert s.connect_timeout_s == 5.0 and s.idle_timeout_s == 60.5
+    assert s.whole_reply_timeout_s == 900.0
     assert s.title_models == {"anthropic": "claude-haiku-4-5"}
     assert s.profiles["ollama"] == ProfileSettings(
         name="ollama",
@@ -273,3 +275,21 @@ def test_unknown_provider_names_warn(tmp_path: Path) -> None:
     loaded = load_settings(write(tmp_path, 'favourites = ["mistral/large"]\n'))
     [warning] = loaded.warnings
     assert str(warning).startswith("config.toml:1: favourites: 'mistral/large': no provider")
+
+
+def test_the_openai_api_is_chosen_per_provider_and_profile(tmp_path: Path) -> None:
+    text = (
+        '[providers.openai]\napi = "chat"\n\n'
+        '[providers.anthropic]\napi = "chat"\n\n'
+        '[profiles.gateway]\nbase_url = "http://localhost:4000/v1"\napi = "responses"\n\n'
+        '[profiles.typo]\nbase_url = "http://localhost:4001/v1"\napi = "completions"\n'
+    )
+    loaded = load_settings(write(tmp_path, text))
+    assert [str(p) for p in loaded.problems] == [
+        "config.toml:5: providers.anthropic.api: only the OpenAI kinds choose an API; "
+        "ignored for anthropic",
+        'config.toml:13: profiles.typo.api: unknown API "completions"; use "responses" or "chat"',
+    ]
+    s = loaded.settings
+    assert s.provider_apis == {"openai": "chat"}
+    assert s.profiles["gateway"].api == "responses" and s.profiles["typo"].api is None

@@ -14,6 +14,8 @@ Base URLs: OpenAI `server.openai_base_url` (`.../v1`); Anthropic and Gemini `ser
 
 Routes
     POST /v1/chat/completions           OpenAI Chat Completions (SSE when "stream": true, else JSON)
+    POST /v1/responses                  OpenAI Responses (named SSE events when "stream": true,
+                                        else JSON; `server.serves_responses = False`: a 404)
     POST /v1/messages                   Anthropic Messages (SSE when "stream": true, else JSON)
     POST /v1*/models/{m}:generateContent, :streamGenerateContent?alt=sse   Gemini
     GET  /v1*/models                    model list; the format follows the caller (an
@@ -48,8 +50,12 @@ Scenarios (`Scenario`, frozen; `.with_(...)` makes a changed copy)
                                            that echoes the key does (also for models_error)
     Scenario.big_delta(200_000)            one delta of 200 kB
     Scenario.emoji_split()                 each event split in two chunks inside a UTF-8 char
+    Scenario.json_instead_of_stream()      a streaming request gets the whole JSON reply (as
+                                           LiteLLM's mock mode answers Anthropic Messages)
     Other fields: finish=Finish.LENGTH / CONTENT_FILTER, usage=False, input_tokens,
-    output_tokens. `scenario.text_before_fault()` is what a client should have kept.
+    output_tokens, json_body={...} (a whole reply's body in place of the format's),
+    failed_event=True (Responses: the mid-stream error is `response.failed`, not `error`).
+    `scenario.text_before_fault()` is what a client should have kept.
     Non-streaming requests get one JSON reply after ttft_s + delay_s * deltas (faults: drops
     close without a reply, MALFORMED sends broken JSON, ERROR_EVENT a 500).
 

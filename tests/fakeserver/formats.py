@@ -355,3 +355,184 @@ class GeminiFormat(WireFormat):
             for i in ids
         ]
         return {"models": models}
+
+
+# ---- OpenAI Responses -----------------------------------------------------------------------
+
+
+class ResponsesFormat(WireFormat):
+    """`POST /v1/responses`: named SSE events, each with its type and a sequence number, as
+    the real API sends them (output items opened and closed around their deltas)."""
+
+    provider = "openai"
+    finish_words: ClassVar = {
+        Finish.STOP: "completed",
+        Finish.LENGTH: "max_output_tokens",
+        Finish.CONTENT_FILTER: "content_filter",
+    }
+    overloaded_type = "server_error"
+
+    def __init__(self, scenario: Scenario, model: str, body: dict[str, Any]) -> None:
+        super().__init__(scenario, model, body)
+        self._sequence = 0
+        self._output_index = -1
+        self._item_kind: str | None = None
+        self._item_text = ""
+
+    def _event(self, name: str, **fields: Any) -> bytes:
+        data = {"type": name, **fields, "sequence_number": self._sequence}
+        self._sequence += 1
+        return sse(data, name)
+
+    def _item_id(self) -> str:
+        prefix = "rs" if self._item_kind == "reasoning" else "msg"
+        return f"{prefix}_fake{self._output_index}"
+
+    def _response(self, status: str, output: list[dict[str, Any]]) -> dict[str, Any]:
+        s = self.scenario
+        finish = self.finish_words[s.finish]
+        incomplete = status == "incomplete"
+        response: dict[str, Any] = {
+            "id": "resp_fake",
+            "object": "response",
+            "created_at": 0,
+            "model": self.model,
+            "status": status,
+            "output": output,
+            "error": None,
+            "incomplete_details": {"reason": finish} if incomplete else None,
+            "instructions": self.body.get("instructions"),
+            "parallel_tool_calls": True,
+            "tool_choice": "auto",
+            "tools": [],
+            "usage": None,
+        }
+        if status in ("completed", "incomplete") and s.usage:
+            response["usage"] = {
+                "input_tokens": s.input_tokens,
+                "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                "output_tokens": s.completion_tokens,
+                "output_tokens_details": {"reasoning_tokens": len(s.reasoning)},
+                "total_tokens": s.input_tokens + s.completion_tokens,
+            }
+        return response
+
+    def _final_status(self) -> str:
+        return "completed" if self.scenario.finish is Finish.STOP else "incomplete"
+
+    def _item(self, kind: str, text: str, *, done: bool) -> dict[str, Any]:
+        status = "completed" if done else "in_progress"
+        if kind == "reasoning":
+            summary = [{"type": "summary_text", "text": text}] if done else []
+            return {"id": self._item_id(), "type": "reasoning", "summary": summary}
+        content = [{"type": "output_text", "text": text, "annotations": []}] if done else []
+        return {
+            "id": self._item_id(),
+            "type": "message",
+            "role": "assistant",
+            "status": status,
+            "content": content,
+        }
+
+    def start(self) -> bytes:
+        response = self._response("in_progress", [])
+        return self._event("response.created", response=response) + self._event(
+            "response.in_progress", response=response
+        )
+
+    def malformed(self) -> bytes:
+        return f"event: response.output_text.delta\ndata: {MALFORMED_DATA}\n\n".encode()
+
+    def _open(self, kind: str) -> bytes:
+        self._output_index += 1
+        self._item_kind, self._item_text = kind, ""
+        where = {"item_id": self._item_id(), "output_index": self._output_index}
+        out = self._event(
+            "response.output_item.added",
+            output_index=self._output_index,
+            item=self._item(kind, "", done=False),
+        )
+        if kind == "reasoning":
+            part = {"type": "summary_text", "text": ""}
+            return out + self._event(
+                "response.reasoning_summary_part.added", **where, summary_index=0, part=part
+            )
+        part = {"type": "output_text", "text": "", "annotations": []}
+        return out + self._event("response.content_part.added", **where, content_index=0, part=part)
+
+    def _close(self) -> bytes:
+        kind, text = self._item_kind, self._item_text
+        if kind is None:
+            return b""
+        where = {"item_id": self._item_id(), "output_index": self._output_index}
+        if kind == "reasoning":
+            part = {"type": "summary_text", "text": text}
+            out = self._event(
+                "response.reasoning_summary_text.done", **where, summary_index=0, text=text
+            ) + self._event(
+                "response.reasoning_summary_part.done", **where, summary_index=0, part=part
+            )
+        else:
+            part = {"type": "output_text", "text": text, "annotations": []}
+            out = self._event(
+                "response.output_text.done", **where, content_index=0, text=text, logprobs=[]
+            ) + self._event("response.content_part.done", **where, content_index=0, part=part)
+        out += self._event(
+            "response.output_item.done",
+            output_index=self._output_index,
+            item=self._item(kind, text, done=True),
+        )
+        self._item_kind = None
+        return out
+
+    def delta(self, kind: str, piece: str) -> bytes:
+        out = b""
+        if kind != self._item_kind:
+            out += self._close() + self._open(kind)
+        self._item_text += piece
+        where = {"item_id": self._item_id(), "output_index": self._output_index}
+        if kind == "reasoning":
+            return out + self._event(
+                "response.reasoning_summary_text.delta", **where, summary_index=0, delta=piece
+            )
+        return out + self._event(
+            "response.output_text.delta", **where, content_index=0, delta=piece, logprobs=[]
+        )
+
+    def _output(self) -> list[dict[str, Any]]:
+        s = self.scenario
+        output = []
+        if s.reasoning:
+            self._output_index, self._item_kind = 0, "reasoning"
+            output.append(self._item("reasoning", s.full_reasoning, done=True))
+        self._output_index, self._item_kind = len(output), "text"
+        output.append(self._item("text", s.full_text, done=True))
+        return output
+
+    def finish(self) -> bytes:
+        out = self._close()
+        status = self._final_status()
+        name = "response.completed" if status == "completed" else "response.incomplete"
+        return out + self._event(name, response=self._response(status, self._output()))
+
+    def error_event(self) -> bytes:
+        """The `error` event; with `failed_event` set, `response.failed` (a failed response)."""
+        s = self.scenario
+        code = s.error_type or self.overloaded_type
+        if s.failed_event:
+            failed = self._response("failed", []) | {
+                "error": {"code": code, "message": s.error_message}
+            }
+            return self._event("response.failed", response=failed)
+        return self._event("error", code=code, message=s.error_message, param=None)
+
+    def json_reply(self) -> dict[str, Any]:
+        return self._response(self._final_status(), self._output())
+
+    @classmethod
+    def error_body(cls, status: int, error_type: str | None, message: str) -> dict[str, Any]:
+        return OpenAIFormat.error_body(status, error_type, message)
+
+    @classmethod
+    def models_body(cls, ids: list[str]) -> dict[str, Any]:
+        return OpenAIFormat.models_body(ids)

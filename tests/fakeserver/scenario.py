@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 DEFAULT_TOKENS: tuple[str, ...] = ("Hello", ",", " world", "!")
 
@@ -57,6 +58,11 @@ class Scenario:
     status: int = 200
     retry_after: float | None = None  # Retry-After header, seconds
     split_utf8: bool = False  # write each event in two TCP chunks, splitting a UTF-8 sequence
+    # Answer a streaming request with the whole JSON reply, as gateways that cannot stream a
+    # route do (LiteLLM's mock mode for Anthropic Messages).
+    json_for_stream: bool = False
+    failed_event: bool = False  # Responses: ERROR_EVENT sends `response.failed`, not `error`
+    json_body: Mapping[str, Any] | None = None  # a whole reply's body, in place of the format's
 
     # ---- constructors for the common cases ------------------------------------------------
 
@@ -131,6 +137,10 @@ class Scenario:
         return cls(
             tokens=("caf\u00e9 ", "\U0001f600", " na\u00efve ", "\u65e5\u672c"), split_utf8=True
         )
+
+    @classmethod
+    def json_instead_of_stream(cls, **kw) -> Scenario:
+        return cls(json_for_stream=True, **kw)
 
     def with_(self, **changes) -> Scenario:
         return replace(self, **changes)

@@ -22,6 +22,7 @@ from tests.fakeserver.formats import (
     AnthropicFormat,
     GeminiFormat,
     OpenAIFormat,
+    ResponsesFormat,
     WireFormat,
 )
 from tests.fakeserver.scenario import Fault, Scenario
@@ -81,6 +82,7 @@ class FakeProviderServer:
         # Chat Completions body fields answered with a 400, as strict or older
         # OpenAI-compatible servers do (e.g. "stream_options"); no scenario is used up.
         self.refused_fields: set[str] = set()
+        self.serves_responses = True  # False: /v1/responses is a 404, as on most local servers
         self._queue: deque[Scenario] = deque()
         self._by_model: dict[str, Scenario] = {}
         self._records: list[RecordedRequest] = []
@@ -239,6 +241,8 @@ class FakeProviderServer:
             return await self._models(request, record, out)
         if request.method == "POST" and request.path == "/v1/chat/completions":
             fmt_cls = OpenAIFormat
+        elif request.method == "POST" and request.path == "/v1/responses" and self.serves_responses:
+            fmt_cls = ResponsesFormat
         elif request.method == "POST" and request.path == "/v1/messages":
             fmt_cls = AnthropicFormat
         elif request.method == "POST" and (call := _GEMINI_CALL.match(request.path)):
@@ -259,7 +263,8 @@ class FakeProviderServer:
         fmt = fmt_cls(scenario, model or "", body if isinstance(body, dict) else {})
         if scenario.status != 200:
             return await self._http_error(fmt_cls, scenario, record, out)
-        produce = self._stream(fmt, record, out) if stream else self._whole(fmt, record, out)
+        streams = stream and not scenario.json_for_stream
+        produce = self._stream(fmt, record, out) if streams else self._whole(fmt, record, out)
         return await self._watching_disconnect(produce, record, reader)
 
     async def _watching_disconnect(
@@ -338,7 +343,7 @@ class FakeProviderServer:
             error = fmt.error_body(500, s.error_type or fmt.overloaded_type, s.error_message)
             await out.send_json(500, error)
         else:
-            await out.send_json(200, fmt.json_reply())
+            await out.send_json(200, s.json_body or fmt.json_reply())
         record.t_end, record.completed = clock(), True
         return True
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from chat_tui.app import ChatApp
-from chat_tui.config import ProfileSettings, Settings
+from chat_tui.config import OpenAIApi, ProfileSettings, Settings
 from chat_tui.conversation import Turn
 from chat_tui.engine import RetryPolicy
 from chat_tui.event_log import EventLog
@@ -18,15 +18,19 @@ from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from tests.fakeserver import FakeProviderServer
 
-PATHS = ("openai", "compatible", "anthropic", "gemini")
+# "openai" speaks the Responses API (its default); "openai-chat" is the same provider set to
+# Chat Completions (`[providers.openai] api = "chat"`).
+PATHS = ("openai", "openai-chat", "compatible", "anthropic", "gemini")
 MODELS = {
     "openai": "gpt-4o-mini",
+    "openai-chat": "gpt-4o-mini",
     "compatible": "fake-model",
     "anthropic": "claude-sonnet-5-5",
     "gemini": "gemini-2.5-flash",
 }
 KEY_HINTS = {
     "openai": "OPENAI_API_KEY",
+    "openai-chat": "OPENAI_API_KEY",
     "compatible": "profile 'local'",
     "anthropic": "ANTHROPIC_API_KEY",
     "gemini": "GEMINI_API_KEY",
@@ -45,9 +49,20 @@ def environ_for(
 ) -> dict[str, str]:
     if path == "compatible":
         return {}
+    path = "openai" if path == "openai-chat" else path
     default = server.openai_base_url if path == "openai" else server.url
     variable = KEY_VARIABLES.get(path, "GEMINI_API_KEY")
     return {variable: key, BASE_URL_VARIABLES[path]: base_url or default}
+
+
+def provider_name(path: str) -> str:
+    """The name the app knows the provider of `path` by."""
+    return {"compatible": "local", "openai-chat": "openai"}.get(path, path)
+
+
+def provider_apis(path: str) -> dict[str, OpenAIApi]:
+    """`[providers.openai] api = "chat"` for the Chat Completions path, else the defaults."""
+    return {"openai": "chat"} if path == "openai-chat" else {}
 
 
 def settings_for(
@@ -58,6 +73,7 @@ def settings_for(
         url = base_url or server.openai_base_url
         profiles["local"] = ProfileSettings(name="local", base_url=url, default_model="fake-model")
     return Settings(
+        provider_apis=provider_apis(path),
         profiles=profiles,
         connect_timeout_s=1.0,
         idle_timeout_s=idle_timeout_s,
@@ -76,7 +92,7 @@ def build_app(
     key: str = "sk-test",
     environ: Mapping[str, str] | None = None,
 ) -> ChatApp:
-    name = "local" if path == "compatible" else path
+    name = provider_name(path)
     settings = settings_for(server, path, idle_timeout_s=idle_timeout_s, base_url=base_url)
     env = dict(environ or environ_for(server, path, key=key, base_url=base_url))
     provider = create_provider(name, settings, env)

@@ -50,7 +50,9 @@ async def test_a_1_mb_paste_is_sent_and_stored_intact(
         turn = await reply_finished(pilot, app, 1, timeout_s=20)
         assert turn.status is MessageStatus.COMPLETE
         assert stored_turns(app)[0].text == pasted
-        assert fake_server.generation_requests[0].body["messages"][-1]["content"] == pasted
+        assert (
+            fake_server.generation_requests[0].body["input"][-1]["content"] == pasted
+        )  # Responses
         await still_responsive(pilot, app)
 
 

@@ -28,7 +28,8 @@ def sent(body: dict[str, Any]) -> list[tuple[str, str]]:
             ("assistant" if c["role"] == "model" else c["role"], c["parts"][0]["text"])
             for c in body["contents"]
         ]
-    messages = [(m["role"], m["content"]) for m in body["messages"] if m["role"] != "system"]
+    turns = body["input"] if "input" in body else body["messages"]  # Responses: "input"
+    messages = [(m["role"], m["content"]) for m in turns if m["role"] != "system"]
     return [(role, text if isinstance(text, str) else text[0]["text"]) for role, text in messages]
 
 

@@ -88,8 +88,9 @@ NON_STREAMING: dict[str, Fault] = {
     ),
     "500-then-ok": Fault((http(500),), COMPLETE, None, 2, "Hello, world!", streaming=False),
 }
-# The compatible profile runs the same SDK as openai: only where its messages differ.
-COMPATIBLE_TOO = {"drop-fin", "no-finish", "401", "404", "429"}
+# The compatible profile and OpenAI's Chat Completions run the same SDK as openai (through
+# Responses): only where their messages or wire format differ.
+COMPATIBLE_TOO = {"drop-fin", "no-finish", "malformed", "401", "404", "429"}
 
 
 def cases() -> list:
@@ -98,6 +99,8 @@ def cases() -> list:
         for index, (name, fault) in enumerate(faults.items()):
             for path in PATHS:
                 if path == "compatible" and (mode == "complete" or name not in COMPATIBLE_TOO):
+                    continue
+                if path == "openai-chat" and name not in COMPATIBLE_TOO:
                     continue
                 # The full recovery (F5, then another message) on one path per fault, rotating.
                 recover = path == PATHS[index % len(PATHS)] or name == "401"
@@ -180,7 +183,7 @@ async def test_unreachable_server(fake_server: FakeProviderServer, tmp_path: Pat
     host = (
         f"http://127.0.0.1:{closed_port()}" if where == "refused" else "http://nonexistent.invalid"
     )
-    base_url = f"{host}/v1" if path in ("openai", "compatible") else host
+    base_url = f"{host}/v1" if path in ("openai", "openai-chat", "compatible") else host
     app = build_app(fake_server, path, tmp_path, base_url=base_url)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, app, "anyone there?")

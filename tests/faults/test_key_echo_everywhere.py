@@ -20,7 +20,17 @@ from chat_tui.store.export import render, write_private_file
 from tests.app.conftest import screen_text
 from tests.fakeserver import FakeProviderServer, Scenario
 
-from .harness import FAST_RETRIES, MODELS, PATHS, environ_for, notices, reply_finished, send
+from .harness import (
+    FAST_RETRIES,
+    MODELS,
+    PATHS,
+    environ_for,
+    notices,
+    provider_apis,
+    provider_name,
+    reply_finished,
+    send,
+)
 
 CANARY = "sk-test-ECHOCANARY-7f3a9"
 HIDDEN = "[key hidden]"
@@ -42,8 +52,13 @@ def app_with_key(server: FakeProviderServer, path: str, data_dir: Path) -> ChatA
     else:
         environ = environ_for(server, path, key=CANARY)
     environ["CHAT_TUI_DEBUG_LOG"] = "1"  # the log then holds prompts and replies too
-    settings = Settings(profiles=profiles, connect_timeout_s=2.0, flush_interval_ms=30)
-    name = "local" if path == "compatible" else path
+    settings = Settings(
+        profiles=profiles,
+        provider_apis=provider_apis(path),
+        connect_timeout_s=2.0,
+        flush_interval_ms=30,
+    )
+    name = provider_name(path)
     session = ChatSession(
         create_provider(name, settings, environ),
         Target(name, get_entry(name, settings, environ).label, MODELS[path]),

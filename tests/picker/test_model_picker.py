@@ -53,7 +53,7 @@ async def test_switch_sends_the_next_request_to_the_picked_model(
             pilot, lambda: app.chat.pending is None and len(app.session.conversation.turns) == 2
         )
         request = fake_server.last
-        assert request is not None and request.path == "/v1/chat/completions"
+        assert request is not None and request.path == "/v1/responses"  # OpenAI's default
         assert request.model == "fake-model"
         reply = app.session.conversation.turns[-1]
         assert (reply.provider, reply.model, reply.text) == (

@@ -20,9 +20,13 @@ from chat_tui.providers.base import (
 from chat_tui.providers.registry import create_provider
 from tests.fakeserver import FakeProviderServer
 
-PATHS = ("openai", "compatible", "anthropic", "gemini")
+# "openai" is OpenAI through the Responses API (its default); "openai-chat" the same provider
+# set to Chat Completions (`[providers.openai] api = "chat"`).
+PATHS = ("openai", "openai-chat", "compatible", "anthropic", "gemini")
+OPENAI_PATHS = ("openai", "openai-chat", "compatible")  # base URLs end in /v1
 MODELS = {
     "openai": "gpt-4o-mini",
+    "openai-chat": "gpt-4o-mini",
     "compatible": "fake-model",
     "anthropic": "claude-sonnet-5-5",
     "gemini": "gemini-2.5-flash",
@@ -30,6 +34,7 @@ MODELS = {
 # What a 401 message must point the user at, per path.
 KEY_HINTS = {
     "openai": "OPENAI_API_KEY",
+    "openai-chat": "OPENAI_API_KEY",
     "compatible": "profile 'local'",
     "anthropic": "ANTHROPIC_API_KEY",
     "gemini": "GEMINI_API_KEY",
@@ -50,6 +55,9 @@ def build(
             name="local", base_url=base_url or server.openai_base_url, default_model="fake-model"
         )
         return create_provider("local", Settings(profiles={"local": profile}, **timeouts), {})
+    settings = Settings(**timeouts)
+    if path == "openai-chat":
+        path, settings = "openai", Settings(provider_apis={"openai": "chat"}, **timeouts)
     environ = {
         "openai": {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": base_url or ""},
         "anthropic": {"ANTHROPIC_API_KEY": "sk-ant-test", "ANTHROPIC_BASE_URL": base_url or ""},
@@ -57,7 +65,7 @@ def build(
     }[path]
     defaults = {"openai": server.openai_base_url, "anthropic": server.url, "gemini": server.url}
     environ = {k: (v or defaults[path]) for k, v in environ.items()}
-    return create_provider(path, Settings(**timeouts), environ)
+    return create_provider(path, settings, environ)
 
 
 def request_for(path: str, text: str = "hi", **kw) -> ChatRequest:

@@ -19,7 +19,14 @@ from chat_tui.providers.base import (
 )
 from chat_tui.providers.errors import ErrorContext, parse_retry_after, to_provider_error
 from tests.fakeserver import FakeProviderServer, Scenario
-from tests.providers.conftest import KEY_HINTS, PATHS, build, collect, request_for
+from tests.providers.conftest import (
+    KEY_HINTS,
+    OPENAI_PATHS,
+    PATHS,
+    build,
+    collect,
+    request_for,
+)
 
 MID_STREAM = [
     pytest.param(Scenario.drop(after=2), FailureKind.CONNECTION_LOST, id="drop-fin"),
@@ -102,7 +109,7 @@ async def test_nothing_listening_is_a_connection_failure(fake_server: FakeProvid
     with socket.socket() as sock:  # a port that was free a moment ago
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}" + ("/v1" if path in ("openai", "compatible") else "")
+    base = f"http://127.0.0.1:{port}" + ("/v1" if path in OPENAI_PATHS else "")
     provider = build(fake_server, path, base_url=base)
     got = await collect(provider.stream(request_for(path)))
     await provider.aclose()
@@ -174,7 +181,7 @@ async def test_a_proxy_from_the_environment_is_used(
     for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", fake_server.url)
-    unreachable = "http://provider.invalid" + ("/v1" if path in ("openai", "compatible") else "")
+    unreachable = "http://provider.invalid" + ("/v1" if path in OPENAI_PATHS else "")
     provider = build(fake_server, path, base_url=unreachable)
     got = await collect(provider.stream(request_for(path)))
     await provider.aclose()
@@ -218,12 +225,12 @@ def test_parse_retry_after(headers, seconds):
     assert parse_retry_after(headers) == seconds
 
 
-@pytest.mark.parametrize("path_name", ["openai", "compatible", "gemini"])
+@pytest.mark.parametrize("path_name", PATHS)
 async def test_non_streaming_waits_past_the_idle_timeout(
     fake_server: FakeProviderServer, path_name: str
 ):
     # A whole reply comes in one piece after generation, so the idle (stall) timeout must not
-    # cut it. (Anthropic's complete() reads a stream, where the server's pings keep it alive.)
+    # cut it: non-streaming requests wait up to [timeouts] whole_reply_s.
     provider = build(fake_server, path_name, idle_timeout_s=0.2)
     fake_server.script(Scenario(ttft_s=0.5))
     reply = await provider.complete(request_for(path_name))

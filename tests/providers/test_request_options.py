@@ -51,7 +51,17 @@ async def send(provider: Provider, request: ChatRequest, *, streaming: bool) -> 
 
 def expected_body(path: str, reasoning: str) -> dict[str, Any]:
     """The fields each API's body must carry for `every_option` (others are not checked)."""
-    if path in ("openai", "compatible"):
+    if path == "openai":  # Responses
+        body = {
+            "instructions": SYSTEM,
+            "input": [{"role": "user", "content": "hi"}],
+            "temperature": TEMPERATURE,
+            "max_output_tokens": MAX_TOKENS,
+        }
+        if reasoning == "effort":  # no budget here either
+            body["reasoning"] = {"effort": "high", "summary": "auto"}
+        return body
+    if path in ("openai-chat", "compatible"):
         limit_key = "max_tokens" if path == "compatible" else "max_completion_tokens"
         body: dict[str, Any] = {
             "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "hi"}],
@@ -122,8 +132,10 @@ async def test_each_adapter_declares_what_it_takes(provider: Provider, path: str
     """The settings screen reads the declarations without importing an SDK: they must be
     the adapters' own."""
     adapter = await provider.provider()  # type: ignore[attr-defined]  # a LazyProvider
-    kind = {"compatible": "openai-compatible"}.get(path, path)
+    kind = {"compatible": "openai-compatible", "openai-chat": "openai"}.get(path, path)
     declared = type(adapter).request_options
-    assert declared is request_options_for(kind, getattr(adapter, "api", None))
+    api = {"openai": "responses", "openai-chat": "chat", "compatible": "chat"}.get(path)
+    assert getattr(adapter, "api", None) == api
+    assert declared is request_options_for(kind, api)
     if path == "anthropic":
         assert not type(adapter).request_options.temperature

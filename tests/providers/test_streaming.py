@@ -18,7 +18,7 @@ from chat_tui.providers.base import (
 )
 from tests.fakeserver import FakeProviderServer, Scenario
 from tests.fakeserver import Finish as ServerFinish
-from tests.providers.conftest import MODELS, build, collect, request_for
+from tests.providers.conftest import MODELS, OPENAI_PATHS, build, collect, request_for
 
 DISCONNECT_WITHIN_S = 0.5
 
@@ -141,10 +141,14 @@ async def test_history_is_resent_in_the_providers_format(
     await collect(provider.stream(request))
     body = fake_server.last.body
     turns = [("user", "first question"), ("assistant", "first answer"), ("user", "second question")]
-    if path in ("openai", "compatible"):
+    if path in ("openai-chat", "compatible"):
         sent = [(m["role"], m["content"]) for m in body["messages"]]
         assert sent == [("system", "Be brief."), *turns]
         assert body["stream_options"] == {"include_usage": True}
+    elif path == "openai":  # Responses
+        assert body["instructions"] == "Be brief."
+        assert [(m["role"], m["content"]) for m in body["input"]] == turns
+        assert body["store"] is False  # the history is resent, nothing kept at OpenAI
     elif path == "anthropic":
         assert body["system"] == "Be brief."
         assert [(m["role"], m["content"]) for m in body["messages"]] == turns
@@ -157,7 +161,7 @@ async def test_history_is_resent_in_the_providers_format(
 
 
 async def test_list_models(fake_server: FakeProviderServer, provider: Provider, path: str):
-    server_side = "openai" if path == "compatible" else path
+    server_side = "openai" if path in OPENAI_PATHS else path
     assert await provider.list_models() == sorted(fake_server.model_ids[server_side])
 
 

@@ -41,7 +41,7 @@ def sent_messages(server: FakeProviderServer) -> list[tuple[str, str]]:
     """(role, text) of the last request's messages, whatever the wire format."""
     body = server.generation_requests[-1].body
     messages = []
-    for message in body["messages"]:
+    for message in body["input"] if "input" in body else body["messages"]:  # Responses: input
         content = message["content"]
         if isinstance(content, list):
             content = "".join(part.get("text", "") for part in content)

@@ -1,0 +1,166 @@
+"""OpenAI through the Responses API (`client.responses.create`): the `openai` provider's
+default. OpenAI-compatible servers keep Chat Completions unless a profile says
+`api = "responses"`.
+
+The client, the models list, the key handling and the wire-time hooks are the Chat
+Completions adapter's (one OpenAI client either way); only the request and its events differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+
+import openai
+from openai.types.responses import Response
+
+from chat_tui.providers.base import (
+    ChatRequest,
+    Finish,
+    FinishReason,
+    ReasoningDelta,
+    Reply,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from chat_tui.providers.errors import ErrorContext, to_provider_error
+from chat_tui.providers.openai_chat import OpenAIChatProvider
+from chat_tui.providers.request_options import RESPONSES, OpenAIApi, RequestOptions
+from chat_tui.providers.sdk_adapter import (
+    is_whole_json_reply,
+    parse_whole_json_reply,
+    reply_events,
+)
+
+_INCOMPLETE = {
+    "max_output_tokens": FinishReason.LENGTH,
+    "content_filter": FinishReason.CONTENT_FILTER,
+}
+# Reasoning summaries come in parts; a blank line between parts keeps them apart on screen.
+_PART_BREAK = "\n\n"
+
+
+class OpenAIResponsesProvider(OpenAIChatProvider):
+    """One OpenAI target through /responses. SDK retries are off: the engine retries."""
+
+    api: ClassVar[OpenAIApi] = "responses"
+    request_options: ClassVar[RequestOptions] = RESPONSES
+
+    def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:
+        return super()._context(request, responses_api=True, **extra)
+
+    def _params(self, request: ChatRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": request.model,
+            "input": [{"role": m.role, "content": m.text} for m in request.messages],
+            # chat-tui resends the history itself: nothing needs keeping on OpenAI's side.
+            "store": False,
+        }
+        if request.system:
+            params["instructions"] = request.system
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if request.max_output_tokens:
+            params["max_output_tokens"] = request.max_output_tokens
+        if request.reasoning_effort:
+            # "auto": the model's reasoning summary streams into the reasoning block.
+            params["reasoning"] = {"effort": request.reasoning_effort, "summary": "auto"}
+        return params
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        try:
+            events = await self._client_for_loop().responses.create(
+                **self._params(request), stream=True
+            )
+            # `async with` closes the HTTP response on cancel or aclose: the server sees it.
+            async with events:
+                if is_whole_json_reply(events.response):  # a server that does not stream
+                    response = await parse_whole_json_reply(
+                        events.response, self._context(request), Response.model_validate
+                    )
+                    for event in reply_events(_reply(response)):
+                        yield event
+                    return
+                async for event in events:
+                    for item in _stream_events(event, events.response):
+                        yield item
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+
+    async def complete(self, request: ChatRequest) -> Reply:
+        try:
+            response = await self._client_for_loop().responses.create(
+                **self._params(request), timeout=self._whole_reply_timeout()
+            )
+            if response.status == "failed":
+                raise _failure(response.error, None)
+        except Exception as exc:
+            raise to_provider_error(exc, self._context(request)) from exc
+        return _reply(response)
+
+
+def _stream_events(event: Any, http_response: Any) -> Iterator[StreamEvent]:
+    match event.type:
+        case "response.output_text.delta":
+            if event.delta:
+                yield TextDelta(event.delta)
+        case "response.reasoning_summary_text.delta":
+            if event.delta:
+                yield ReasoningDelta(event.delta)
+        case "response.reasoning_summary_part.added":
+            if event.summary_index > 0:
+                yield ReasoningDelta(_PART_BREAK)
+        case "response.completed" | "response.incomplete":
+            yield _usage(event.response)
+            yield _finish(event.response)
+        case "response.failed":
+            raise _failure(event.response.error, http_response)
+        case "error":
+            # A failure mid-stream comes as an event, not an exception: raise it as the SDK
+            # raises other API errors, so the one error map words it like every other path.
+            body = {"code": event.code, "message": event.message, "type": event.code}
+            raise openai.APIError(event.message, http_response.request, body=body)
+
+
+def _failure(error: Any, http_response: Any) -> openai.APIError:
+    code = getattr(error, "code", None) or "server_error"
+    message = getattr(error, "message", None) or "The response failed."
+    request = http_response.request if http_response is not None else None
+    return openai.APIError(message, request, body={"code": code, "message": message})
+
+
+def _reply(response: Response) -> Reply:
+    reasoning = _PART_BREAK.join(
+        summary.text
+        for item in response.output
+        if item.type == "reasoning"
+        for summary in item.summary or ()
+    )
+    return Reply(
+        text=response.output_text,
+        reasoning=reasoning,
+        usage=_usage(response),
+        finish=_finish(response),
+    )
+
+
+def _usage(response: Response) -> Usage:
+    usage = response.usage
+    if usage is None:
+        return Usage()
+    details = getattr(usage, "output_tokens_details", None)
+    return Usage(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        reasoning_tokens=getattr(details, "reasoning_tokens", None),
+    )
+
+
+def _finish(response: Response) -> Finish:
+    if response.status == "incomplete":
+        reason = getattr(response.incomplete_details, "reason", None) or "incomplete"
+        return Finish(_INCOMPLETE.get(reason, FinishReason.OTHER), reason)
+    if any(item.type == "function_call" for item in response.output):
+        return Finish(FinishReason.TOOL_CALLS, "function_call")
+    return Finish(FinishReason.STOP, response.status or "completed")
