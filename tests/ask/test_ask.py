@@ -72,6 +72,7 @@ def saved(home: Path) -> list:
         return [store.load_conversation(s.id) for s in store.list_conversations()]
 
 
+@pytest.mark.slow  # a subprocess
 def test_streams_the_reply_saves_it_and_reports_metrics(home: Path) -> None:
     done = ask(home, "-v", "explain caching")
     assert done.returncode == 0, done.stderr
@@ -89,6 +90,7 @@ def test_streams_the_reply_saves_it_and_reports_metrics(home: Path) -> None:
     assert conversation.title
 
 
+@pytest.mark.slow  # a subprocess
 def test_no_stream_json_reads_stdin_and_no_save_saves_nothing(home: Path) -> None:
     done = ask(home, "--no-stream", "--json", "--no-save", "-", stdin="tell me about queues\n")
     assert done.returncode == 0, done.stderr
@@ -102,6 +104,7 @@ def test_no_stream_json_reads_stdin_and_no_save_saves_nothing(home: Path) -> Non
     assert not (home / "data" / "transcripts.sqlite3").exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_usage_and_configuration_problems_exit_2(home: Path) -> None:
     empty = ask(home, "   ")
     assert (empty.returncode, empty.stdout) == (2, "")
@@ -111,6 +114,7 @@ def test_usage_and_configuration_problems_exit_2(home: Path) -> None:
     assert "ANTHROPIC_API_KEY" in no_key.stderr
 
 
+@pytest.mark.slow  # a subprocess
 def test_streaming_and_not_against_the_fake_server(
     home: Path, fake_server: FakeProviderServer
 ) -> None:
@@ -125,6 +129,7 @@ def test_streaming_and_not_against_the_fake_server(
     assert fake_server.last.streamed is False
 
 
+@pytest.mark.slow  # a subprocess
 def test_a_refused_key_exits_3_naming_the_variable(
     home: Path, fake_server: FakeProviderServer
 ) -> None:
@@ -139,6 +144,7 @@ def test_a_refused_key_exits_3_naming_the_variable(
 
 
 @pytest.mark.usefixtures("children_get_ctrl_c")
+@pytest.mark.slow  # a subprocess
 def test_ctrl_c_closes_the_stream_keeps_the_partial_and_exits_130(
     home: Path, fake_server: FakeProviderServer
 ) -> None:

@@ -13,6 +13,8 @@ import pytest
 
 from tests.fakeserver import FakeProviderServer, Scenario
 
+pytestmark = pytest.mark.slow  # runs the console script in a subprocess
+
 FAST = ["--model", "simulated-fast", "--runs", "2"]
 
 

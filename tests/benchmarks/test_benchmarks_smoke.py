@@ -12,6 +12,8 @@ import pytest
 
 from benchmarks.run_all import BENCHMARKS
 
+pytestmark = [pytest.mark.slow, pytest.mark.bench]
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

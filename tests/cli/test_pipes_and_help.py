@@ -45,6 +45,7 @@ def finish(process: subprocess.Popen[bytes]) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
+@pytest.mark.slow  # a subprocess
 def test_head_reading_one_line_of_a_long_list(home: Path, buffered: bool) -> None:
     process = start(home, ["transcripts", "list", "--limit", str(MANY)], buffered)
     assert process.stdout is not None
@@ -67,6 +68,7 @@ def test_head_reading_one_line_of_a_long_list(home: Path, buffered: bool) -> Non
         ["ask", "--provider", "simulated", "a question"],
     ],
 )
+@pytest.mark.slow  # a subprocess
 def test_a_reader_gone_before_the_first_byte(
     home: Path, arguments: list[str], buffered: bool
 ) -> None:
@@ -77,6 +79,7 @@ def test_a_reader_gone_before_the_first_byte(
     assert (status, errors) == (0, "")
 
 
+@pytest.mark.slow  # a subprocess
 def test_ask_saves_the_whole_reply_when_its_reader_left(tmp_path: Path) -> None:
     home = isolated_home(tmp_path)
     process = start(home, ["ask", "--provider", "simulated", "explain pipes"], buffered=False)
@@ -116,6 +119,7 @@ def test_every_command_and_nested_action_describes_itself_in_one_line() -> None:
         (["config", "check"], "check the config file and your themes"),
     ],
 )
+@pytest.mark.slow  # a subprocess
 def test_a_nested_actions_help_starts_with_its_summary(
     tmp_path: Path, arguments: list[str], summary: str
 ) -> None:

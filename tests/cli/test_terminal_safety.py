@@ -18,6 +18,8 @@ from chat_tui.store import TranscriptStore
 from tests.cli.console import PtyRun, environment, isolated_home, run_on_pty, run_piped
 from tests.fakeserver import FakeProviderServer, Scenario
 
+pytestmark = pytest.mark.slow  # runs the console script in a subprocess
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
 TOKENS = ("a ", "\x1b]0;PWNED\x07", " \x1b[2J b", " \x9b31m c\x7f")

@@ -10,11 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from chat_tui.conversation import MessageStatus
 from chat_tui.store.export import render, write_private_file
 from tests.fakeserver import FakeProviderServer, Scenario
 
 from .harness import build_app, environ_for, reply_finished, send
+
+pytestmark = pytest.mark.slow  # runs the console script in a subprocess
 
 CANARY = "sk-test-LEAKCANARY-123"
 

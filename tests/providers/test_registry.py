@@ -89,6 +89,7 @@ def test_simulated_provider_is_built_from_settings():
     assert provider.name == "simulated"
 
 
+@pytest.mark.slow  # a subprocess
 def test_importing_the_registry_imports_no_sdk():
     code = (
         "import sys, chat_tui.providers.registry; "

@@ -16,6 +16,8 @@ from chat_tui.store.schema import SCHEMA_VERSION
 
 from .builders import add_exchange
 
+pytestmark = pytest.mark.slow  # runs the console script in a subprocess
+
 
 def transcripts(
     *arguments: str, cwd: Path | None = None, stdin: str | None = None

@@ -22,6 +22,8 @@ import pytest
 from chat_tui.conversation import MessageStatus
 from chat_tui.store import TranscriptStore
 
+pytestmark = pytest.mark.slow  # runs the console script in a subprocess
+
 DEADLINE_S = 20.0
 MESSAGE = "tell me a long story"
 
