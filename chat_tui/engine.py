@@ -14,7 +14,7 @@ import enum
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from chat_tui import metrics
 from chat_tui.buffer import DeltaBuffer
@@ -34,6 +34,8 @@ from chat_tui.providers.base import (
 )
 
 Clock = Callable[[], float]
+
+_USAGE_FIELDS = tuple(field.name for field in fields(Usage))
 
 
 class RunState(enum.StrEnum):
@@ -233,16 +235,14 @@ class ReplyRun:
         self.retry = None
 
     def _merge_usage(self, usage: Usage) -> None:
+        """Each count the provider reports replaces the one before; unreported ones stay."""
         self.usage = Usage(
-            input_tokens=usage.input_tokens
-            if usage.input_tokens is not None
-            else self.usage.input_tokens,
-            output_tokens=usage.output_tokens
-            if usage.output_tokens is not None
-            else self.usage.output_tokens,
-            reasoning_tokens=usage.reasoning_tokens
-            if usage.reasoning_tokens is not None
-            else self.usage.reasoning_tokens,
+            **{
+                name: value
+                if (value := getattr(usage, name)) is not None
+                else getattr(self.usage, name)
+                for name in _USAGE_FIELDS
+            }
         )
 
     def output_tokens(self) -> tuple[int, bool]:
@@ -265,6 +265,8 @@ class ReplyRun:
             output_tokens=count,
             input_tokens=self.usage.input_tokens,
             reasoning_tokens=self.usage.reasoning_tokens,
+            cache_read_tokens=self.usage.cache_read_tokens,
+            cache_write_tokens=self.usage.cache_write_tokens,
             tokens_estimated=estimated,
             streaming=self.streaming,
             sorted_gaps=self._sorted_gaps(),

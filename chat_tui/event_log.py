@@ -43,6 +43,7 @@ class RequestRecord:
     input_tokens: int | None = None
     output_tokens: int | None = None
     tokens_estimated: bool = False
+    cost_usd: float | None = None  # None: no known price (see chat_tui.pricing)
     finish_reason: str | None = None
     error_kind: str | None = None
     retries: int = 0
@@ -69,6 +70,7 @@ class RequestRecord:
             input_tokens=metrics.input_tokens if metrics else None,
             output_tokens=metrics.output_tokens if metrics else None,
             tokens_estimated=metrics.tokens_estimated if metrics else False,
+            cost_usd=metrics.cost_usd if metrics else None,
             finish_reason=turn.finish_reason,
             error_kind=turn.error_kind,
             retries=retries,
@@ -93,6 +95,7 @@ class RequestRecord:
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "tokens_estimated": self.tokens_estimated,
+            "cost_usd": self.cost_usd,
             "finish_reason": self.finish_reason,
             "error_kind": self.error_kind,
             "retries": self.retries,

@@ -28,6 +28,12 @@ class ReplyMetrics:
     reasoning_tokens: int | None = None
     tokens_estimated: bool = False  # output_tokens is an estimate, not the provider's count
     streaming: bool = True  # non-streaming: TTFT is the total time
+    # Parts of input_tokens, priced differently (reported by some providers only).
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    # US dollars, from the reported counts and the price table (see chat_tui.pricing); None:
+    # no known price (an unknown model, a local server, estimated counts, no reply yet).
+    cost_usd: float | None = None
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -59,6 +65,8 @@ def compute(
     output_tokens: int | None = None,
     input_tokens: int | None = None,
     reasoning_tokens: int | None = None,
+    cache_read_tokens: int | None = None,
+    cache_write_tokens: int | None = None,
     tokens_estimated: bool = False,
     streaming: bool = True,
     sorted_gaps: Sequence[float] | None = None,
@@ -92,6 +100,8 @@ def compute(
         reasoning_tokens=reasoning_tokens,
         tokens_estimated=tokens_estimated,
         streaming=streaming,
+        cache_read_tokens=cache_read_tokens,
+        cache_write_tokens=cache_write_tokens,
     )
 
 
@@ -122,3 +132,16 @@ def format_tokens(count: int | None, estimated: bool) -> str:
     if count is None:
         return "—"
     return f"~{count}" if estimated else str(count)
+
+
+def format_cost(cost_usd: float | None) -> str:
+    """'$0.0123', '$1.25', '<$0.0001'; '' when there is no known price."""
+    if cost_usd is None:
+        return ""
+    if cost_usd == 0:
+        return "$0"
+    if cost_usd < 0.0001:
+        return "<$0.0001"
+    if cost_usd < 1:
+        return f"${cost_usd:.4f}"
+    return f"${cost_usd:.2f}"

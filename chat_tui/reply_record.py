@@ -6,6 +6,7 @@ from __future__ import annotations
 from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.metrics import (
     ReplyMetrics,
+    format_cost,
     format_duration,
     format_interval,
     format_rate,
@@ -34,7 +35,8 @@ def finish_note(reason: str | None) -> str | None:
 
 
 def figures(m: ReplyMetrics, *, with_input: bool = False) -> list[str]:
-    """TTFT, ITL p50/p95, tokens/s, tokens and total time, as short cells."""
+    """TTFT, ITL p50/p95, tokens/s, tokens, total time and the cost (where there is a known
+    price), as short cells."""
     if m.streaming:
         cells = [f"TTFT {format_duration(m.ttft_s)}"]
         if m.itl_p50_s is not None:
@@ -50,6 +52,8 @@ def figures(m: ReplyMetrics, *, with_input: bool = False) -> list[str]:
             tokens += f" (reasoning {m.reasoning_tokens})"
     cells.append(tokens)
     cells.append(f"total {format_duration(m.total_s)}")
+    if m.cost_usd is not None:
+        cells.append(format_cost(m.cost_usd))
     return cells
 
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chat_tui import pricing
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
+from chat_tui.metrics import ReplyMetrics
 from chat_tui.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -196,7 +198,7 @@ class ChatSession:
         run, turn = pending.run, pending.turn
         self.record_progress(pending, force=True)
         turn.finished_at = time.time()
-        turn.metrics = run.snapshot()
+        turn.metrics = _priced(run.snapshot(), run.provider, turn)
         turn.finish_reason = run.finish.reason.value if run.finish else None
         if run.state is RunState.COMPLETE:
             turn.status = MessageStatus.COMPLETE
@@ -417,6 +419,12 @@ class ChatSession:
     def open_conversation(self, conversation: Conversation) -> None:
         """Continue a saved conversation: new turns append to it."""
         self.conversation = conversation
+
+
+def _priced(metrics: ReplyMetrics, provider: Provider, turn: Turn) -> ReplyMetrics:
+    """The metrics with the reply's cost, where there is a known price (see chat_tui.pricing)."""
+    cost = pricing.provider_reply_cost(provider, turn.model, metrics, at=turn.created_at)
+    return replace(metrics, cost_usd=cost) if cost is not None else metrics
 
 
 def _try_again_note(error: ProviderError, retries: int, failed_at: float) -> str:

@@ -3,7 +3,8 @@
 Each run is one `ReplyRun` (the engine the app uses) and its figures come from
 `chat_tui.metrics`, so they mean exactly what the status bar shows. "predicted" is
 TTFT + ITL p50 x (deltas - 1): how long the reply would take at a steady pace; the difference
-from the measured total shows bursts, stalls and the wait for the finish.
+from the measured total shows bursts, stalls and the wait for the finish. "cost/run" is the mean
+cost of the runs with a known price (see chat_tui.pricing); runs without one are counted.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import sys
 from dataclasses import asdict, dataclass, field
 
+from chat_tui import pricing
 from chat_tui.config import Settings, load_settings
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
-from chat_tui.metrics import inter_token_latencies, percentile
+from chat_tui.metrics import format_cost, inter_token_latencies, percentile
 from chat_tui.paths import AppPaths
 from chat_tui.providers.base import (
     ChatMessage,
@@ -60,6 +63,7 @@ class ModeResult:
     predicted_s: list[float] = field(default_factory=list)
     output_tokens: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    costs: list[float] = field(default_factory=list)  # US dollars, runs with a known price
 
     def add(self, run: ReplyRun) -> None:
         if run.state is not RunState.COMPLETE:
@@ -75,6 +79,9 @@ class ModeResult:
             self.tokens_per_s.append(m.tokens_per_s)
         steady_gap = percentile(sorted(gaps), 50) if gaps else 0.0
         self.predicted_s.append((m.ttft_s or 0.0) + steady_gap * len(gaps))
+        cost = pricing.provider_reply_cost(run.provider, run.request.model, m)
+        if cost is not None:
+            self.costs.append(cost)
 
     def summary(self) -> dict[str, float | int | str | None]:
         def p(values: list[float], q: float) -> float | None:
@@ -97,6 +104,9 @@ class ModeResult:
             "total_mean_s": total,
             "predicted_mean_s": predicted,
             "difference_s": total - predicted if total is not None and predicted else None,
+            "cost_mean_usd": mean(self.costs),
+            "cost_total_usd": math.fsum(self.costs) if self.costs else None,
+            "unpriced_runs": len(self.total_s) - len(self.costs),
         }
 
 
@@ -198,10 +208,14 @@ def _ms(seconds: float | int | str | None) -> str:
     return "—" if not isinstance(seconds, float) else f"{seconds * 1000:.1f}"
 
 
+def _cost(cost: float | int | str | None) -> str:
+    return format_cost(cost) if isinstance(cost, float) else "—"
+
+
 def render_table(report: BenchReport) -> str:
     header = (
         "mode", "runs", "TTFT p50", "TTFT p95", "ITL p50", "ITL p95", "tok/s", "total",
-        "predicted", "diff",
+        "predicted", "diff", "cost/run",
     )  # fmt: skip
     rows = [header]
     for result in report.results:
@@ -219,12 +233,19 @@ def render_table(report: BenchReport) -> str:
                 _ms(s["total_mean_s"]),
                 _ms(s["predicted_mean_s"]),
                 _ms(s["difference_s"]),
+                _cost(s["cost_mean_usd"]),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [f"{report.provider} · {report.model}  (times in ms; total, predicted: means)"]
     lines += ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.append("predicted = TTFT + ITL p50 x (deltas - 1); diff = total - predicted")
+    unpriced = sum(int(r.summary()["unpriced_runs"] or 0) for r in report.results)
+    if unpriced:
+        lines.append(
+            f"cost: no known price for {unpriced} run(s) (an unknown model, a local server "
+            "or token counts the provider did not report)"
+        )
     if report.interrupted:
         lines.append("Interrupted: the figures cover the runs finished so far.")
     return "\n".join(lines)

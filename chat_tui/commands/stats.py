@@ -1,9 +1,14 @@
-"""`chat-tui stats`: latency and error rates per provider and model, from the request log."""
+"""`chat-tui stats`: latency, error rates and cost per provider and model, from the request log.
+
+Costs are summed over the replies that have a known price; the others (an unknown model, a
+local server, counts the provider did not report: see chat_tui.pricing) are counted, never
+guessed."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -12,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from chat_tui.event_log import read_records
-from chat_tui.metrics import format_duration, format_rate, percentile
+from chat_tui.metrics import format_cost, format_duration, format_rate, percentile
 from chat_tui.paths import AppPaths
 from chat_tui.text_safety import visible_text
 
@@ -42,6 +47,7 @@ class ModelStats:
     retries: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    costs: list[float] = field(default_factory=list)  # the replies with a known price
 
     def add(self, record: dict[str, Any]) -> None:
         self.requests += 1
@@ -59,6 +65,9 @@ class ModelStats:
             value = record.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool):
                 values.append(float(value))
+        cost = record.get("cost_usd")
+        if isinstance(cost, int | float) and not isinstance(cost, bool) and cost >= 0:
+            self.costs.append(float(cost))
 
     def summary(self) -> dict[str, Any]:
         """Percentiles over requests: TTFT p50/p95, the median of each request's ITL p50/p95."""
@@ -76,6 +85,9 @@ class ModelStats:
             "error_rate": failed / self.requests if self.requests else 0.0,
             "errors": dict(sorted(self.errors.items())),
             "statuses": dict(sorted(self.statuses.items())),
+            # None when no reply has a known price: "no price" is not "free".
+            "cost_usd": math.fsum(self.costs) if self.costs else None,
+            "unpriced": self.requests - len(self.costs),
         }
 
 
@@ -102,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{len(records)} requests in {log}")
         print(render_table(models))
+        print(cost_note(models))
     if malformed:
         print(f"Skipped {malformed} malformed line(s).", file=sys.stderr)
     return 0
@@ -109,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
 
 def render_table(models: Sequence[dict[str, Any]]) -> str:
     header = ("provider", "model", "requests", "TTFT p50", "TTFT p95", "ITL p50", "ITL p95")
-    header += ("rate", "errors")
+    header += ("rate", "errors", "cost")
     rows = [header]
     for m in models:
         rows.append(
@@ -123,6 +136,7 @@ def render_table(models: Sequence[dict[str, Any]]) -> str:
                 format_duration(m["itl_p95_s"]),
                 format_rate(m["tokens_per_s"]),
                 _errors_text(m),
+                _cost_text(m),
             )
         )
     rows = [tuple(visible_text(cell) for cell in row) for row in rows]  # names from the log
@@ -131,6 +145,24 @@ def render_table(models: Sequence[dict[str, Any]]) -> str:
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )
+
+
+def cost_note(models: Sequence[dict[str, Any]]) -> str:
+    """The total cost, and how many replies it leaves out for want of a known price."""
+    costs = [m["cost_usd"] for m in models if m["cost_usd"] is not None]
+    unpriced = sum(m["unpriced"] for m in models)
+    total = f"Total cost {format_cost(math.fsum(costs))}" if costs else "No known cost"
+    if not unpriced:
+        return f"{total}."
+    return (
+        f"{total}; {unpriced} request(s) have no known price (an unknown model, a local "
+        "server, a failure before any usage, or token counts the provider did not report)."
+    )
+
+
+def _cost_text(model: dict[str, Any]) -> str:
+    cost = "—" if model["cost_usd"] is None else format_cost(model["cost_usd"])
+    return f"{cost} ({model['unpriced']} unpriced)" if model["unpriced"] else cost
 
 
 def _errors_text(model: dict[str, Any]) -> str:

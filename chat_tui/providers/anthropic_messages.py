@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import anthropic
@@ -149,17 +150,17 @@ def _reply(message: anthropic.types.Message) -> Reply:
     return Reply(
         text=text,
         reasoning=reasoning,
-        usage=Usage(input_tokens=usage.input_tokens, output_tokens=message.usage.output_tokens),
+        usage=replace(usage, output_tokens=message.usage.output_tokens),
         finish=_finish(message.stop_reason) if message.stop_reason else None,
     )
 
 
 def _input_usage(usage: Any) -> Usage:
     """Input tokens, counting prompt-cache reads and writes (they are input too)."""
-    total = usage.input_tokens or 0
-    total += getattr(usage, "cache_creation_input_tokens", None) or 0
-    total += getattr(usage, "cache_read_input_tokens", None) or 0
-    return Usage(input_tokens=total)
+    written = getattr(usage, "cache_creation_input_tokens", None)
+    read = getattr(usage, "cache_read_input_tokens", None)
+    total = (usage.input_tokens or 0) + (written or 0) + (read or 0)
+    return Usage(input_tokens=total, cache_read_tokens=read, cache_write_tokens=written)
 
 
 def _finish(raw: str) -> Finish:

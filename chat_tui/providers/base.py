@@ -53,11 +53,16 @@ class ReasoningDelta:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Token counts as the provider reported them (None where it did not)."""
+    """Token counts as the provider reported them (None where it did not).
+
+    Input includes the prompt-cache reads and writes, and output the reasoning: the parts are
+    counted again separately because they are priced differently."""
 
     input_tokens: int | None = None
     output_tokens: int | None = None
     reasoning_tokens: int | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
 
 
 class FinishReason(enum.StrEnum):
@@ -144,6 +149,9 @@ class Provider(Protocol):
     `stream()` must close its HTTP response when the iterating task is cancelled or the
     generator is closed, so the server stops generating. Adapters do not retry: the engine
     owns the single retry policy (SDK retries are turned off).
+
+    A provider may also carry `price_source` (a `chat_tui.pricing.PriceSource`): where its
+    replies' prices come from. Without one, its replies show no cost.
     """
 
     name: str  # "openai", "anthropic", "gemini", "simulated" or a profile name

@@ -217,7 +217,10 @@ def _chunk_events(chunk: types.GenerateContentResponse) -> Iterator[StreamEvent]
         visible = usage.candidates_token_count
         output = None if visible is None and thoughts is None else (visible or 0) + (thoughts or 0)
         yield Usage(
-            input_tokens=usage.prompt_token_count, output_tokens=output, reasoning_tokens=thoughts
+            input_tokens=usage.prompt_token_count,
+            output_tokens=output,
+            reasoning_tokens=thoughts,
+            cache_read_tokens=usage.cached_content_token_count,
         )
     if candidate is not None and candidate.finish_reason:
         raw = _word(candidate.finish_reason)

@@ -5,7 +5,8 @@ it delays the first frame by that much; done at the first send, it delays the re
 freezes the screen meanwhile. So the registry hands out this stand-in: it knows the provider's
 name and label, and builds the real adapter (and its client for the event loop) in a thread,
 started by `warm_up()` (the app calls it after its first frame) or at the latest by the first
-request, which then waits for it.
+request, which then waits for it. The same thread loads the price table when the provider has
+prices (see chat_tui.pricing), so pricing the first reply does not stall the screen either.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator, Callable
 
+from chat_tui import pricing
 from chat_tui.providers.base import ChatRequest, Provider, Reply, StreamEvent
 
 
 class LazyProvider:
     def __init__(
-        self, name: str, label: str, build: Callable[[asyncio.AbstractEventLoop], Provider]
+        self,
+        name: str,
+        label: str,
+        build: Callable[[asyncio.AbstractEventLoop], Provider],
+        price_source: pricing.PriceSource | None = None,
     ) -> None:
         self.name = name
         self.label = label
+        self.price_source = price_source  # where its replies' prices come from (None: none)
         self._build = build
         # Set by the building thread: (adapter, None) or (None, what stopped it).
         self._outcome: tuple[Provider | None, BaseException | None] | None = None
@@ -40,6 +47,9 @@ class LazyProvider:
         self._built = built
 
         def build() -> None:
+            if self.price_source is not None:
+                with contextlib.suppress(Exception):  # no price table: replies show no cost
+                    pricing.warm_up()
             try:
                 self._outcome = (self._build(loop), None)
             except BaseException as error:  # raised to whoever awaits the provider

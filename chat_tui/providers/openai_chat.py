@@ -205,10 +205,12 @@ def _reasoning_of(message: Any) -> str | None:
 
 def _usage(usage: Any) -> Usage:
     details = getattr(usage, "completion_tokens_details", None)
+    prompt_details = getattr(usage, "prompt_tokens_details", None)
     return Usage(
         input_tokens=usage.prompt_tokens,
         output_tokens=usage.completion_tokens,
         reasoning_tokens=getattr(details, "reasoning_tokens", None),
+        cache_read_tokens=getattr(prompt_details, "cached_tokens", None),
     )
 
 

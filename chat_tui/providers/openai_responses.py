@@ -150,10 +150,12 @@ def _usage(response: Response) -> Usage:
     if usage is None:
         return Usage()
     details = getattr(usage, "output_tokens_details", None)
+    input_details = getattr(usage, "input_tokens_details", None)
     return Usage(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         reasoning_tokens=getattr(details, "reasoning_tokens", None),
+        cache_read_tokens=getattr(input_details, "cached_tokens", None),
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from chat_tui import pricing
 from chat_tui.config import OpenAIApi, ProfileSettings, ProviderKind, Settings
 from chat_tui.providers.base import FailureKind, Provider, ProviderError
 from chat_tui.providers.lazy import LazyProvider
@@ -267,7 +268,10 @@ def create_provider(
         )
     key = resolve_api_key(target, environ)
     return LazyProvider(
-        target.name, target.label, functools.partial(_sdk_adapter, target, key, settings)
+        target.name,
+        target.label,
+        functools.partial(_sdk_adapter, target, key, settings),
+        price_source=pricing.price_source(target.kind, target.base_url),
     )
 
 

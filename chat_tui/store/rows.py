@@ -18,6 +18,9 @@ METRIC_COLUMNS = (
     "input_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cost_usd",
 )
 
 # Everything a Turn holds except its id and conversation, in insert order.

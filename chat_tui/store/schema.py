@@ -156,12 +156,22 @@ _V5_MESSAGE_TREE = (
     """,
 )
 
+# What each reply cost (US dollars; see chat_tui.pricing), and the prompt-cache parts of its
+# input tokens that priced it. NULL: no known price, or a reply saved before this step. They
+# land after the long text (ALTER TABLE can only append), read only with a reply's metrics.
+_V6_REPLY_COST = (
+    "ALTER TABLE messages ADD COLUMN cache_read_tokens INTEGER",
+    "ALTER TABLE messages ADD COLUMN cache_write_tokens INTEGER",
+    "ALTER TABLE messages ADD COLUMN cost_usd REAL",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_CORE_TABLES,
     _V2_FULL_TEXT_SEARCH,
     _V3_UNFINISHED_REPLIES_INDEX,
     _V4_PREFIX_INDEX,
     _V5_MESSAGE_TREE,
+    _V6_REPLY_COST,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,10 +1,12 @@
-"""The live status bar: target, mode, TTFT, ITL, tokens/s, time, tokens and an ITL sparkline."""
+"""The live status bar: target, mode, TTFT, ITL, tokens/s, time, tokens, a finished reply's
+cost and an ITL sparkline."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.color import Color
@@ -13,6 +15,7 @@ from textual.widget import Widget
 
 from chat_tui.metrics import (
     ReplyMetrics,
+    format_cost,
     format_duration,
     format_interval,
     format_rate,
@@ -57,6 +60,19 @@ def describe_metrics(view: StatusView) -> list[str]:
     if m.input_tokens is not None:
         tokens = f"in {m.input_tokens} · " + tokens
     return [ttft, itl, format_rate(m.tokens_per_s), time_cell, tokens]
+
+
+_CELL_GAP = "  │  "
+
+
+def figures_line(view: StatusView, width: int) -> str:
+    """The figures joined; the cost comes last and only if the whole line fits in `width`
+    cells: where something must go, the cost goes before any timing figure is cut."""
+    line = _CELL_GAP.join(describe_metrics(view))
+    cost = format_cost(view.metrics.cost_usd) if view.metrics is not None else ""
+    if cost and cell_len(with_cost := f"{line}{_CELL_GAP}{cost}") <= width:
+        return with_cost
+    return line
 
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -138,7 +154,7 @@ class StatusBar(Widget):
             Segment(" "),
             Segment(bars, colour["primary"]),
         ]
-        figures = _fit([Segment("  │  ".join(describe_metrics(view)))], width)
+        figures = _fit([Segment(figures_line(view, width))], width)
         lines = [first, figures]
         if self._problem:
             lines.append(_fit([Segment(_problem_line(self._problem), colour["error"])], width))
@@ -153,7 +169,7 @@ class StatusBar(Widget):
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
         first = "".join(segment.text for segment in _first_line(self._view, _BOLD))
-        text = f"{first}\n{'  │  '.join(describe_metrics(self._view))}"
+        text = f"{first}\n{figures_line(self._view, self.content_size.width)}"
         return f"{text}\n{_problem_line(self._problem)}" if self._problem else text
 
 

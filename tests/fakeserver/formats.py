@@ -410,7 +410,7 @@ class ResponsesFormat(WireFormat):
         if status in ("completed", "incomplete") and s.usage:
             response["usage"] = {
                 "input_tokens": s.input_tokens,
-                "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                "input_tokens_details": {"cached_tokens": s.cached_tokens, "cache_write_tokens": 0},
                 "output_tokens": s.completion_tokens,
                 "output_tokens_details": {"reasoning_tokens": len(s.reasoning)},
                 "total_tokens": s.input_tokens + s.completion_tokens,

@@ -108,6 +108,9 @@ def test_json_is_complete_and_versioned(conversation: Conversation) -> None:
         "output_tokens": 320,
         "reasoning_tokens": 64,
         "tokens_estimated": True,
+        "cache_read_tokens": None,
+        "cache_write_tokens": None,
+        "cost_usd": None,
     }
     assert cancelled["status"] == "cancelled"
     assert cancelled["error"] == {"kind": None, "message": "stopped by you"}

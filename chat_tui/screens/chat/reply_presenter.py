@@ -17,6 +17,7 @@ from textual.message_pump import MessagePump
 from textual.timer import Timer
 
 from chat_tui.engine import ReplyRun, RunState
+from chat_tui.metrics import ReplyMetrics
 from chat_tui.providers.catalog import Target
 from chat_tui.session import PendingReply
 from chat_tui.widgets.messages import AssistantMessage
@@ -52,13 +53,16 @@ def run_state_label(run: ReplyRun) -> str:
     }.get(run.state, "")
 
 
-def run_status_view(run: ReplyRun, target: Target) -> StatusView:
-    """What the status bar shows for a reply in flight or just finished."""
+def run_status_view(
+    run: ReplyRun, target: Target, *, final: ReplyMetrics | None = None
+) -> StatusView:
+    """What the status bar shows for a reply in flight or just finished (`final`: the finished
+    reply's recorded metrics, which carry its cost)."""
     arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
     return StatusView(
         target=target.description,
         streaming=run.streaming,
-        metrics=run.snapshot(),
+        metrics=final if final is not None else run.snapshot(),
         elapsed_s=run.elapsed(),
         running=not run.state.finished,
         state=run_state_label(run),
@@ -145,7 +149,9 @@ class ReplyPresenter:
         return widget
 
     def show_status(self) -> None:
-        self.status_bar.show(run_status_view(self.run, self.target))
+        self.status_bar.show(
+            run_status_view(self.run, self.target, final=self.pending.turn.metrics)
+        )
 
     def _drain_into(self, widget: AssistantMessage) -> None:
         text, reasoning = self.run.text.drain(), self.run.reasoning.drain()
