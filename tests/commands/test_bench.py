@@ -117,3 +117,29 @@ def test_a_bad_config_file_is_reported_and_the_default_still_runs(config_dir: Pa
     done = bench(*FAST)
     assert done.returncode == 0
     assert "config.toml:1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_each_run_is_priced_from_the_usage_reported(
+    fake_server: FakeProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_server.openai_base_url)
+    fake_server.default_scenario = Scenario(
+        tokens=["one ", "two"], input_tokens=10_000, cached_tokens=4_000, output_tokens=2_000
+    )
+    args = ("--provider", "openai", "--model", "gpt-4o-mini", "--runs", "2")
+    done = bench(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    for result in json.loads(done.stdout)["results"]:
+        # gpt-4o-mini: $0.15 input, $0.075 cache read, $0.60 output per million tokens.
+        assert result["cost_mean_usd"] == pytest.approx(0.0024, abs=1e-12)
+        assert result["cost_total_usd"] == pytest.approx(0.0048, abs=1e-12)
+        assert result["unpriced_runs"] == 0
+    table = bench(*args, "--mode", "streaming")
+    assert "cost/run" in table.stdout.splitlines()[1] and "$0.0024" in table.stdout
+
+
+def test_a_run_without_a_known_price_says_so() -> None:
+    done = bench(*FAST, "--mode", "streaming")
+    assert done.returncode == 0, done.stderr
+    assert "cost: no known price for 2 run(s)" in done.stdout

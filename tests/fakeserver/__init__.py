@@ -53,7 +53,8 @@ Scenarios (`Scenario`, frozen; `.with_(...)` makes a changed copy)
     Scenario.json_instead_of_stream()      a streaming request gets the whole JSON reply (as
                                            LiteLLM's mock mode answers Anthropic Messages)
     Other fields: finish=Finish.LENGTH / CONTENT_FILTER, usage=False, input_tokens,
-    output_tokens, json_body={...} (a whole reply's body in place of the format's),
+    cached_tokens (the part of input_tokens read from a prompt cache), output_tokens,
+    json_body={...} (a whole reply's body in place of the format's),
     failed_event=True (Responses: the mid-stream error is `response.failed`, not `error`).
     `scenario.text_before_fault()` is what a client should have kept.
     Non-streaming requests get one JSON reply after ttft_s + delay_s * deltas (faults: drops

@@ -107,7 +107,9 @@ class OpenAIFormat(WireFormat):
             "completion_tokens": s.completion_tokens,
             "total_tokens": s.input_tokens + s.completion_tokens,
             "completion_tokens_details": {"reasoning_tokens": len(s.reasoning)},
-        }
+        } | (
+            {"prompt_tokens_details": {"cached_tokens": s.cached_tokens}} if s.cached_tokens else {}
+        )
 
     def finish(self) -> bytes:
         out = sse(self._chunk({}, self.finish_words[self.scenario.finish]))
@@ -189,8 +191,14 @@ class AnthropicFormat(WireFormat):
             "content": content,
             "stop_reason": stop,
             "stop_sequence": None,
-            "usage": {"input_tokens": self.scenario.input_tokens, "output_tokens": 1},
+            "usage": self._start_usage(),
         }
+
+    def _start_usage(self) -> dict[str, Any]:
+        # Anthropic counts cache reads apart from `input_tokens` (the uncached rest).
+        s = self.scenario
+        usage = {"input_tokens": s.input_tokens - s.cached_tokens, "output_tokens": 1}
+        return usage | ({"cache_read_input_tokens": s.cached_tokens} if s.cached_tokens else {})
 
     def start(self) -> bytes:
         return sse({"type": "message_start", "message": self._message([], None)}, "message_start")
@@ -307,7 +315,7 @@ class GeminiFormat(WireFormat):
             "candidatesTokenCount": visible,
             "thoughtsTokenCount": len(s.reasoning),
             "totalTokenCount": s.input_tokens + s.completion_tokens,
-        }
+        } | ({"cachedContentTokenCount": s.cached_tokens} if s.cached_tokens else {})
 
     def delta(self, kind: str, piece: str) -> bytes:
         part: dict[str, Any] = {"text": piece}

@@ -45,6 +45,7 @@ class Scenario:
     finish: Finish = Finish.STOP
     usage: bool = True  # OpenAI/Gemini: include token usage (Anthropic always has it)
     input_tokens: int = 11
+    cached_tokens: int = 0  # of input_tokens, read from the prompt cache (reported if > 0)
     output_tokens: int | None = None  # default: number of deltas
     fault: Fault | None = None
     fault_after: int = 0  # deltas sent before the fault

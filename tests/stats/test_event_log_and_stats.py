@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,48 @@ def test_stats_without_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["stats", "--data-dir", str(tmp_path)]) == 0
     assert "no requests logged yet" in capsys.readouterr().out
     assert not (tmp_path / "logs").exists()
+
+
+def priced_turn(cost: float | None, **kw) -> Turn:
+    reply = turn(**kw)
+    assert reply.metrics is not None
+    reply.metrics = replace(reply.metrics, cost_usd=cost)
+    return reply
+
+
+def write_priced_log(data_dir: Path) -> None:
+    log = EventLog(data_dir / "logs" / "requests.jsonl", environ={})
+    log.record_turn(priced_turn(0.0024))
+    log.record_turn(priced_turn(0.0016))
+    log.record_turn(priced_turn(None))  # say, an estimated count: no price
+    log.record_turn(priced_turn(0.01312, provider="anthropic", model="claude-3-5-haiku-latest"))
+    log.record_turn(priced_turn(None, provider="local", model="llama3.2"))
+
+
+def test_the_log_records_each_reply_cost(tmp_path: Path) -> None:
+    log = EventLog(tmp_path / "r.jsonl", environ={})
+    log.record_turn(priced_turn(0.0024))
+    log.record_turn(priced_turn(None))
+    assert [json.loads(line)["cost_usd"] for line in log.path.read_text().splitlines()] == [
+        0.0024,
+        None,
+    ]
+
+
+def test_stats_sum_costs_per_model_and_count_unpriced_replies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_priced_log(tmp_path)
+    assert main(["stats", "--json", "--data-dir", str(tmp_path)]) == 0
+    models = {m["model"]: m for m in json.loads(capsys.readouterr().out)["models"]}
+    assert models["gpt-4o-mini"]["cost_usd"] == pytest.approx(0.004, abs=1e-12)
+    assert models["gpt-4o-mini"]["unpriced"] == 1
+    assert models["claude-3-5-haiku-latest"]["cost_usd"] == pytest.approx(0.01312, abs=1e-12)
+    assert models["claude-3-5-haiku-latest"]["unpriced"] == 0
+    assert models["llama3.2"]["cost_usd"] is None  # not free: unknown
+    assert models["llama3.2"]["unpriced"] == 1
+
+    assert main(["stats", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "$0.0040 (1 unpriced)" in out and "$0.0131" in out and "— (1 unpriced)" in out
+    assert "Total cost $0.0171; 2 request(s) have no known price" in out
