@@ -19,7 +19,6 @@ A price is shown only when it is not a guess:
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +51,8 @@ def price_source(kind: str, base_url: str | None) -> PriceSource | None:
 
 
 def _is_local(url: str) -> bool:
+    import ipaddress  # only for compatible profiles: kept off the start-up path
+
     host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
     if host == "localhost" or host.endswith(".localhost"):
         return True
