@@ -139,11 +139,13 @@ async def test_export_markdown_and_json_write_what_was_said(tmp_path: Path) -> N
         assert "does not exist" in screen_text(app)
         dialog.path_input.value = str(tmp_path / "out.md")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+        # The file is written and the notice posted by the dialog's dismiss callback.
+        await wait_until(
+            pilot, lambda: any(str(tmp_path / "out.md") in n.message for n in app._notifications)
+        )
         markdown = (tmp_path / "out.md").read_text()
         assert "capital of France" in markdown and "Paris is the capital." in markdown
         assert (tmp_path / "out.md").stat().st_mode & 0o777 == 0o600
-        assert any(str(tmp_path / "out.md") in n.message for n in app._notifications)
 
         await pilot.press("e")
         dialog = await wait_for_screen(pilot, ExportDialog)
