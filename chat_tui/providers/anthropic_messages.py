@@ -9,7 +9,9 @@ from typing import Any, ClassVar
 import anthropic
 import httpx2
 
+from chat_tui.attachments import text_part
 from chat_tui.providers.base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     FinishReason,
@@ -61,10 +63,11 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
         )
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:
+        self._check_attachments(request, self.request_options)
         max_tokens = request.max_output_tokens or DEFAULT_MAX_TOKENS
         params: dict[str, Any] = {
             "model": request.model,
-            "messages": [{"role": m.role, "content": m.text} for m in request.messages],
+            "messages": [{"role": m.role, "content": _content(m)} for m in request.messages],
         }
         if request.system:
             params["system"] = request.system
@@ -141,6 +144,26 @@ class AnthropicMessagesProvider(SdkAdapter[anthropic.AsyncAnthropic]):
         if self._client is not None:
             client, self._client = self._client, None
             await client.close()
+
+
+def _content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    """A message's content: its text, or (with attached files) base64 `image` and
+    `document` blocks first (Anthropic's advice: files before the question), then text."""
+    if not message.attachments:
+        return message.text
+    blocks: list[dict[str, Any]] = []
+    for attachment in message.attachments:
+        source = {"type": "base64", "media_type": attachment.media_type, "data": attachment.base64}
+        match attachment.kind:
+            case "image":
+                blocks.append({"type": "image", "source": source})
+            case "pdf":
+                blocks.append({"type": "document", "source": source, "title": attachment.name})
+            case _:
+                blocks.append({"type": "text", "text": text_part(attachment)})
+    if message.text:
+        blocks.append({"type": "text", "text": message.text})
+    return blocks
 
 
 def _reply(message: anthropic.types.Message) -> Reply:

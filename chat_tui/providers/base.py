@@ -13,15 +13,19 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from chat_tui.attachments import Attachment
+
 Role = Literal["user", "assistant"]
 
 
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
-    """One earlier turn sent as context. Reasoning text is never part of it."""
+    """One earlier turn sent as context. Reasoning text is never part of it; a user turn's
+    attached files are (they are resent with the history)."""
 
     role: Role
     text: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,11 @@ class ChatRequest:
     # "low" / "medium" / "high" for providers with an effort knob; a token budget for the others.
     reasoning_effort: str | None = None
     reasoning_budget: int | None = None
+
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        """Every file attached anywhere in the messages sent."""
+        return tuple(a for message in self.messages for a in message.attachments)
 
 
 # ---- stream events -------------------------------------------------------------------------

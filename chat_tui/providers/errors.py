@@ -48,6 +48,8 @@ class ErrorContext:
     proxy: str | None = (
         None  # the proxy requests go through, e.g. "http://p:3128 (from HTTPS_PROXY)"
     )
+    # The attached files the request carried ("photo.png (1.2 MB)"): a 400 then names them.
+    attachments: tuple[str, ...] = ()
     # The key in use: a server that echoes it in an error body must not get it shown or saved.
     secret: str | None = field(default=None, repr=False)
 
@@ -195,6 +197,8 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
     if status == 408 or kind_word in {"timeout_error", "deadline_exceeded"}:
         return error(FailureKind.TIMEOUT, f"{ctx.label} timed out{code}: {detail}")
     if status in (400, 422) or kind_word in {"invalid_request_error", "invalid_argument"}:
+        if ctx.attachments:
+            return error(FailureKind.BAD_REQUEST, _refused_attachments(ctx, code, detail))
         return error(FailureKind.BAD_REQUEST, f"{ctx.label} refused the request{code}: {detail}")
     if status is None or status >= 500:
         hint = ""
@@ -205,6 +209,17 @@ def _from_status(failure: _StatusFailure, ctx: ErrorContext) -> ProviderError:
             FailureKind.SERVER_ERROR, f"{ctx.label} had a server error{code}: {detail}{hint}"
         )
     return error(FailureKind.BAD_REQUEST, f"{ctx.label} refused the request{code}: {detail}")
+
+
+def _refused_attachments(ctx: ErrorContext, code: str, detail: str) -> str:
+    """A 400 for a request with attached files: most often the model takes no such file (no
+    vision, no documents), so say so and name them."""
+    model = f" {ctx.model}" if ctx.model else " the model"
+    return (
+        f"{ctx.label} refused the request with attachments ({', '.join(ctx.attachments)})"
+        f"{code}: {detail} The model{model.rstrip()} may not take this kind of file: remove "
+        "the attachment, or pick a model that does (one with vision for images)."
+    )
 
 
 def _event_stream_error(body: object) -> str | None:

@@ -22,7 +22,9 @@ import httpx2
 from google import genai
 from google.genai import types
 
+from chat_tui.attachments import text_part
 from chat_tui.providers.base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     FinishReason,
@@ -123,8 +125,9 @@ class GeminiProvider(SdkAdapter[genai.Client]):
         into the request body last), and the SDK converts only the last message, which that
         `contents` then replaces.
         """
+        self._check_attachments(request, self.request_options)
         contents = [
-            {"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.text}]}
+            {"role": "model" if m.role == "assistant" else "user", "parts": _parts(m)}
             for m in request.messages
         ]
         config = types.GenerateContentConfig(
@@ -134,7 +137,13 @@ class GeminiProvider(SdkAdapter[genai.Client]):
             thinking_config=self._thinking(request),
             http_options=types.HttpOptions(extra_body={"contents": contents}),
         )
-        return {"model": request.model, "contents": contents[-1:], "config": config}
+        # The SDK is given the last message's text only: `extra_body` replaces what it makes
+        # of it, and converting the attached files would re-encode their base64 for nothing.
+        last = [
+            {"role": content["role"], "parts": [{"text": request.messages[-1].text}]}
+            for content in contents[-1:]
+        ]
+        return {"model": request.model, "contents": last, "config": config}
 
     @staticmethod
     def _thinking(request: ChatRequest) -> types.ThinkingConfig | None:
@@ -204,6 +213,22 @@ class GeminiProvider(SdkAdapter[genai.Client]):
         if self._http is not None:
             http, self._http = self._http, None
             await http.aclose()
+
+
+def _parts(message: ChatMessage) -> list[dict[str, Any]]:
+    """A message's parts in the wire format: its text, then each image or PDF as
+    `inline_data` (base64) and each text file as a text part."""
+    parts: list[dict[str, Any]] = []
+    if message.text or not message.attachments:
+        parts.append({"text": message.text})
+    for attachment in message.attachments:
+        if attachment.kind == "text":
+            parts.append({"text": text_part(attachment)})
+        else:
+            parts.append(
+                {"inline_data": {"mime_type": attachment.media_type, "data": attachment.base64}}
+            )
+    return parts
 
 
 def _chunk_events(chunk: types.GenerateContentResponse) -> Iterator[StreamEvent]:

@@ -12,7 +12,9 @@ import openai
 from openai import AsyncStream
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+from chat_tui.attachments import text_part
 from chat_tui.providers.base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     FinishReason,
@@ -76,10 +78,11 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
         return super()._context(request, openai_compatible=self._compatible, **extra)
 
     def _body(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-        messages: list[dict[str, str]] = []
+        self._check_attachments(request, self.request_options)
+        messages: list[dict[str, Any]] = []
         if request.system:
             messages.append({"role": "system", "content": request.system})
-        messages.extend({"role": m.role, "content": m.text} for m in request.messages)
+        messages.extend({"role": m.role, "content": _content(m)} for m in request.messages)
         body: dict[str, Any] = {"model": request.model, "messages": messages}
         if request.temperature is not None:
             body["temperature"] = request.temperature
@@ -157,6 +160,22 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
         if self._client is not None:
             client, self._client = self._client, None
             await client.close()
+
+
+def _content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    """A message's content: its text, or (with attached files) a list of parts: the text,
+    then each image as a data URL and each text file as a text part."""
+    if not message.attachments:
+        return message.text
+    parts: list[dict[str, Any]] = []
+    if message.text:
+        parts.append({"type": "text", "text": message.text})
+    for attachment in message.attachments:
+        if attachment.kind == "image":
+            parts.append({"type": "image_url", "image_url": {"url": attachment.data_url}})
+        else:  # text (PDFs were refused before: see _body)
+            parts.append({"type": "text", "text": text_part(attachment)})
+    return parts
 
 
 def _reply(completion: ChatCompletion) -> Reply:

@@ -14,7 +14,9 @@ from typing import Any, ClassVar
 import openai
 from openai.types.responses import Response
 
+from chat_tui.attachments import text_part
 from chat_tui.providers.base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     FinishReason,
@@ -51,9 +53,10 @@ class OpenAIResponsesProvider(OpenAIChatProvider):
         return super()._context(request, responses_api=True, **extra)
 
     def _params(self, request: ChatRequest) -> dict[str, Any]:
+        self._check_attachments(request, self.request_options)
         params: dict[str, Any] = {
             "model": request.model,
-            "input": [{"role": m.role, "content": m.text} for m in request.messages],
+            "input": [_input_item(m) for m in request.messages],
             # chat-tui resends the history itself: nothing needs keeping on OpenAI's side.
             "store": False,
         }
@@ -98,6 +101,33 @@ class OpenAIResponsesProvider(OpenAIChatProvider):
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
         return _reply(response)
+
+
+def _input_item(message: ChatMessage) -> dict[str, Any]:
+    """One message of `input`: its text, or (with attached files) `input_text`,
+    `input_image` and `input_file` parts."""
+    if not message.attachments:
+        return {"role": message.role, "content": message.text}
+    parts: list[dict[str, Any]] = []
+    if message.text:
+        parts.append({"type": "input_text", "text": message.text})
+    for attachment in message.attachments:
+        match attachment.kind:
+            case "image":
+                parts.append(
+                    {"type": "input_image", "image_url": attachment.data_url, "detail": "auto"}
+                )
+            case "pdf":
+                parts.append(
+                    {
+                        "type": "input_file",
+                        "filename": attachment.name,
+                        "file_data": attachment.data_url,
+                    }
+                )
+            case _:
+                parts.append({"type": "input_text", "text": text_part(attachment)})
+    return {"role": message.role, "content": parts}
 
 
 def _stream_events(event: Any, http_response: Any) -> Iterator[StreamEvent]:

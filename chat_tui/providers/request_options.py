@@ -28,8 +28,11 @@ class RequestOptions:
     system: bool = True
     max_output_tokens: bool = True
     non_streaming: bool = True  # a request that answers with the whole reply at once
-    attachments: frozenset[str] = frozenset()  # "image", "pdf", "text": none of the paths yet
+    # Kinds of attached file the API takes ("image", "pdf", "text"; see chat_tui.attachments).
+    attachments: frozenset[str] = frozenset({"image", "pdf", "text"})
     note: str = ""  # one sentence for the settings screen: what the API takes
+    api_name: str = ""  # named when a file is refused: "Chat Completions"
+    attachment_hint: str = ""  # where the refused kinds can go instead
 
     @property
     def temperature(self) -> bool:
@@ -42,8 +45,16 @@ class RequestOptions:
 
 # OpenAI Chat Completions (OpenAI itself and compatible servers): `reasoning_effort`.
 _OPENAI_NOTE = "OpenAI-style APIs take an effort level, not a budget."
+# Chat Completions has no document part: PDFs are refused before sending, with a message.
 CHAT_COMPLETIONS = RequestOptions(
-    max_temperature=2.0, efforts=EFFORTS, min_budget=None, note=_OPENAI_NOTE
+    max_temperature=2.0,
+    efforts=EFFORTS,
+    min_budget=None,
+    attachments=frozenset({"image", "text"}),
+    note=_OPENAI_NOTE,
+    api_name="Chat Completions",
+    attachment_hint="For a PDF, use OpenAI through the Responses API (its default), Claude "
+    "or Gemini.",
 )
 # OpenAI Responses: `reasoning: {effort, summary}`.
 RESPONSES = RequestOptions(max_temperature=2.0, efforts=EFFORTS, min_budget=None, note=_OPENAI_NOTE)

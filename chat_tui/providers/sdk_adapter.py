@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx2
 
+from chat_tui.attachments import kind_names
 from chat_tui.providers.base import (
     ChatRequest,
     FailureKind,
@@ -25,6 +26,7 @@ from chat_tui.providers.base import (
 )
 from chat_tui.providers.errors import ErrorContext, clip
 from chat_tui.providers.proxies import direct_mounts, proxy_for
+from chat_tui.providers.request_options import RequestOptions
 
 # httpcore's trace events. Connecting is the network's time, so TTFT counts from it; the
 # client only waits once the request's last byte is written or a TLS handshake (one round trip
@@ -117,6 +119,22 @@ def reply_events(reply: Reply) -> Iterator[StreamEvent]:
         yield reply.finish
 
 
+def refuse_unsupported_attachments(
+    request: ChatRequest, options: RequestOptions, label: str
+) -> None:
+    """Raise a BAD_REQUEST failure naming the files of a kind `options` does not take."""
+    refused = [a for a in request.attachments if a.kind not in options.attachments]
+    if not refused:
+        return
+    names = ", ".join(a.name for a in refused)
+    api = f" through {options.api_name}" if options.api_name else ""
+    raise ProviderError(
+        FailureKind.BAD_REQUEST,
+        f"{label}{api} cannot take {names}: it takes {kind_names(options.attachments)}. "
+        f"{options.attachment_hint}".rstrip(),
+    )
+
+
 def http_client_options(base_url: str | None) -> dict[str, Any]:
     """Keyword arguments for each SDK's httpx client: the wire-time hooks, and a direct route
     to a server on loopback even when a proxy is set (see providers.proxies)."""
@@ -180,6 +198,7 @@ class SdkAdapter(Generic[Client]):
         return httpx2.Timeout(self._whole_reply_timeout_s, connect=self._connect_timeout_s)
 
     def _context(self, request: ChatRequest | None = None, **extra: Any) -> ErrorContext:
+        attachments = tuple(a.label for a in request.attachments) if request else ()
         return ErrorContext(
             label=self.label,
             key_source=self._key_source,
@@ -189,5 +208,11 @@ class SdkAdapter(Generic[Client]):
             idle_timeout_s=self._idle_timeout_s,
             secret=self._api_key,
             proxy=self._proxy,
+            attachments=attachments,
             **extra,
         )
+
+    def _check_attachments(self, request: ChatRequest, options: RequestOptions) -> None:
+        """Refuse, before sending, a file the API has no part for (a PDF on Chat
+        Completions), with a message that says what it takes."""
+        refuse_unsupported_attachments(request, options, self.label)

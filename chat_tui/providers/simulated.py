@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from chat_tui.attachments import Attachment, format_size
 from chat_tui.metrics import estimate_tokens
 from chat_tui.providers.base import (
     ChatRequest,
@@ -191,7 +192,8 @@ _CLOSINGS = (
 
 def compose_reply(request: ChatRequest) -> str:
     """A Markdown reply whose shape depends on the last user message (deterministically)."""
-    prompt = next((m.text for m in reversed(request.messages) if m.role == "user"), "")
+    last_user = next((m for m in reversed(request.messages) if m.role == "user"), None)
+    prompt = last_user.text if last_user else ""
     words = [w for w in _TOPIC_WORD.findall(prompt) if w.lower() not in _STOP_WORDS]
     topic = " ".join(words[:3]) if words else "your question"
     rng = random.Random(prompt)
@@ -212,4 +214,13 @@ def compose_reply(request: ChatRequest) -> str:
         "```",
         rng.choice(_CLOSINGS),
     ]
+    if last_user is not None and last_user.attachments:
+        paragraphs.insert(0, _acknowledgement(last_user.attachments))
     return "\n\n".join(paragraphs)
+
+
+def _acknowledgement(attachments: tuple[Attachment, ...]) -> str:
+    """The simulation reads no file, but says which ones arrived, by name."""
+    names = [f"{a.name} ({a.kind}, {format_size(a.size)})" for a in attachments]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"You attached {listed}. (Simulated: the files are not read.)"
