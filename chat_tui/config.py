@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from chat_tui.attachments import DEFAULT_MAX_ATTACHMENT_MB
 from chat_tui.problems import KeyLines, Problem, Severity, describe_value
 
 ProviderKind = Literal["openai", "openai-compatible", "anthropic", "gemini", "simulated"]
@@ -59,12 +60,17 @@ class Settings:
     # A non-streaming reply arrives in one piece after the whole generation: the longest wait.
     whole_reply_timeout_s: float = 600.0
     max_retries: int = 3
+    max_attachment_mb: int = DEFAULT_MAX_ATTACHMENT_MB  # largest file that can be attached
     system_prompt: str | None = None
     max_output_tokens: int | None = None
     # built-in provider name -> model for background titles (`[providers.openai] title_model`)
     title_models: dict[str, str] = field(default_factory=dict)
     # built-in provider name -> the OpenAI API it uses (`[providers.openai] api = "chat"`)
     provider_apis: dict[str, OpenAIApi] = field(default_factory=dict)
+
+    @property
+    def max_attachment_bytes(self) -> int:
+        return self.max_attachment_mb * 1024 * 1024
 
     @property
     def flush_interval_s(self) -> float:
@@ -105,6 +111,7 @@ _TOP_LEVEL = {
     "max_output_tokens": _Field("max_output_tokens", int, 1, 1_000_000),
     "theme": _Field("theme", str),
     "max_retries": _Field("max_retries", int, 0, 10),
+    "max_attachment_mb": _Field("max_attachment_mb", int, 1, 500),
 }
 _SIMULATED = {
     "ttft_ms": _Field("simulated_ttft_ms", int, 0, 60_000),

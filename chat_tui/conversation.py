@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from chat_tui.attachments import Attachment
 from chat_tui.metrics import ReplyMetrics
 from chat_tui.providers.base import ChatMessage, Role
 
@@ -41,6 +42,7 @@ class Turn:
     error_message: str | None = None
     finish_reason: str | None = None
     metrics: ReplyMetrics | None = None
+    attachments: tuple[Attachment, ...] = ()  # files attached to a user message
     # The message this one follows (None: a first message). Siblings share a parent: they are
     # alternatives to each other. Kept out of == and repr (they would walk the whole chain).
     parent: Turn | None = field(default=None, compare=False, repr=False)
@@ -51,8 +53,9 @@ class Turn:
         return self.parent.id if self.parent is not None else None
 
     def as_context(self) -> ChatMessage:
-        """What is sent back to a provider: the text only, never the reasoning."""
-        return ChatMessage(self.role, self.text)
+        """What is sent back to a provider: the text and attached files, never the
+        reasoning."""
+        return ChatMessage(self.role, self.text, self.attachments)
 
 
 @dataclass(slots=True)
@@ -248,9 +251,9 @@ class Conversation:
             if retrying and index == len(exchanges) - 1:
                 replies = []
             answer = _answer(replies)
-            if answer is not None and user.text.strip():
+            if answer is not None and _has_content(user):
                 messages += [user.as_context(), answer.as_context()]
-            elif not _left_out(index, exchanges, replies) and user.text.strip():
+            elif not _left_out(index, exchanges, replies) and _has_content(user):
                 messages.append(user.as_context())  # the message being sent now
         return tuple(messages)
 
@@ -260,7 +263,7 @@ class Conversation:
         return [
             user
             for index, (user, replies) in enumerate(exchanges)
-            if user.text.strip() and _left_out(index, exchanges, replies)
+            if _has_content(user) and _left_out(index, exchanges, replies)
         ]
 
     # ---- keeping the tree and `turns` in step -------------------------------------------------
@@ -327,6 +330,11 @@ def _exchanges(turns: list[Turn]) -> list[_Exchange]:
         elif exchanges:
             exchanges[-1][1].append(turn)
     return exchanges
+
+
+def _has_content(user: Turn) -> bool:
+    """A user message worth sending: some text, or a file on its own."""
+    return bool(user.text.strip() or user.attachments)
 
 
 def _answer(replies: list[Turn]) -> Turn | None:

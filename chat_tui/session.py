@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chat_tui import pricing
+from chat_tui.attachments import Attachment
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.metrics import ReplyMetrics
@@ -126,8 +127,9 @@ class ChatSession:
         self.provider = provider
         self.target = target
 
-    def add_user_turn(self, text: str) -> Turn:
-        turn = Turn(role="user", text=text, created_at=time.time())
+    def add_user_turn(self, text: str, attachments: tuple[Attachment, ...] = ()) -> Turn:
+        """Add the user's message (and the files attached to it) and save it."""
+        turn = Turn(role="user", text=text, created_at=time.time(), attachments=attachments)
         self.conversation.append(turn)
         self.conversation.updated_at = turn.created_at
         self._save_turn(turn)  # committed before the request is sent

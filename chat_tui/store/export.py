@@ -71,6 +71,16 @@ def _message_document(turn: Turn) -> dict[str, Any]:
         ),
         "finish_reason": turn.finish_reason,
         "metrics": metrics,
+        # Every file whole, so the export stands alone (see docs/transcript-json.md).
+        "attachments": [
+            {
+                "name": a.name,
+                "media_type": a.media_type,
+                "size": a.size,
+                "data_base64": a.base64,
+            }
+            for a in turn.attachments
+        ],
     }
 
 
@@ -124,7 +134,10 @@ def _turn_markdown(turn: Turn, position: int = 1, count: int = 1) -> list[str]:
     lines = [heading, ""]
     if turn.reasoning:
         lines += ["> **Reasoning**", ">", *_quoted(turn.reasoning), ""]
-    lines.append(turn.text if turn.text else "*(no text)*")
+    if turn.text or not turn.attachments:
+        lines.append(turn.text if turn.text else "*(no text)*")
+    if turn.attachments:
+        lines += ["", *(f"📎 {a.label}" for a in turn.attachments)]
     if turn.role == "assistant":
         lines += ["", f"*{reply_record_line(turn)}*"]
     return lines

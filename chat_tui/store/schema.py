@@ -165,6 +165,26 @@ _V6_REPLY_COST = (
     "ALTER TABLE messages ADD COLUMN cost_usd REAL",
 )
 
+# Files attached to user messages. The bytes live in the database itself (a BLOB), not as
+# separate files: the database is already private (0600, its -wal/-shm too), a message and
+# its files are saved in one transaction and deleted together (the cascade), and a backup or
+# a move of the one file takes everything. Rows are read by message (the index), in the
+# order the files were attached (`position`).
+_V7_ATTACHMENTS = (
+    """
+    CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        data BLOB NOT NULL
+    )
+    """,
+    "CREATE INDEX attachments_by_message ON attachments (message_id, position)",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_CORE_TABLES,
     _V2_FULL_TEXT_SEARCH,
@@ -172,6 +192,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V4_PREFIX_INDEX,
     _V5_MESSAGE_TREE,
     _V6_REPLY_COST,
+    _V7_ATTACHMENTS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from chat_tui.attachments import Attachment
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.store.database import describe_sqlite_error, open_database
 from chat_tui.store.errors import StoreError, UnknownConversationError
@@ -50,6 +51,10 @@ _FINISH_TURN = (
     "WHERE id = :id"
 )
 _SELECT_TURN = f"SELECT id, parent_id, {', '.join(TURN_COLUMNS)} FROM messages"
+_INSERT_ATTACHMENT = (
+    "INSERT INTO attachments (message_id, position, name, media_type, size, data) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 class _Follow(enum.Enum):
@@ -139,11 +144,19 @@ class TranscriptStore:
                 },
             )
             assert cursor.lastrowid is not None
+            message_id = cursor.lastrowid
+            self._connection.executemany(
+                _INSERT_ATTACHMENT,
+                [
+                    (message_id, position, a.name, a.media_type, a.size, a.data)
+                    for position, a in enumerate(turn.attachments)
+                ],
+            )
             self._connection.execute(
                 "UPDATE conversations SET current_leaf_id = ? WHERE id = ?",
-                (cursor.lastrowid, conversation_id),
+                (message_id, conversation_id),
             )
-        return cursor.lastrowid
+        return message_id
 
     def set_current_leaf(self, conversation_id: int, message_id: int) -> None:
         """Remember which branch the user is on (its last message), for the next load."""
@@ -306,6 +319,11 @@ class TranscriptStore:
             if tail is None:
                 turns = _linked(
                     self._select_turns("WHERE conversation_id = ? ORDER BY id", conversation_id)
+                )
+                self._attach_files(
+                    turns,
+                    "JOIN messages m ON m.id = a.message_id WHERE m.conversation_id = ?",
+                    conversation_id,
                 )
                 by_id = {turn.id: turn for turn in turns}
                 conversation.load_tree(turns, by_id.get(current) if current else None)
@@ -485,7 +503,27 @@ class TranscriptStore:
             pair[0].id: pair
             for pair in self._select_turns(f"WHERE id IN ({placeholders})", *message_ids)
         }
-        return _linked([found[message_id] for message_id in message_ids if message_id in found])
+        turns = _linked([found[message_id] for message_id in message_ids if message_id in found])
+        self._attach_files(turns, f"WHERE a.message_id IN ({placeholders})", *message_ids)
+        return turns
+
+    def _attach_files(self, turns: list[Turn], where: str, *parameters: object) -> None:
+        """Give `turns` their attached files, selected by `where` (over `attachments a`)."""
+        rows = self._connection.execute(
+            "SELECT a.message_id, a.name, a.media_type, a.data FROM attachments a "
+            f"{where} ORDER BY a.message_id, a.position",
+            parameters,
+        ).fetchall()
+        if not rows:
+            return
+        files: dict[int, list[Attachment]] = {}
+        for row in rows:
+            files.setdefault(row["message_id"], []).append(
+                Attachment(name=row["name"], media_type=row["media_type"], data=bytes(row["data"]))
+            )
+        for turn in turns:
+            if turn.id in files:
+                turn.attachments = tuple(files[turn.id])
 
     def _select_turns(self, where: str, *parameters: object) -> list[tuple[Turn, int | None]]:
         """Turns and their parents' ids (`_linked` turns the ids into `Turn.parent`)."""
