@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.strip import Strip
+from textual.style import Style
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
@@ -28,6 +29,7 @@ from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.markdown_split import split_segments
 from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.text_safety import visible_text
+from chat_tui.widgets.attachment_chips import chip_text
 
 # Finished blocks are cut from the live tail once it holds this much text past a block
 # boundary: the tail (re-rendered on every flush) stays about one block long.
@@ -286,8 +288,12 @@ class UserMessage(Static):
     }
     UserMessage.-left-out { border-left: thick $warning; color: $text-muted; }
     UserMessage > .user-message--left-out { color: $text-warning; text-style: italic; }
+    UserMessage > .user-message--attachment { background: $secondary 30%; }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"user-message--left-out"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "user-message--left-out",
+        "user-message--attachment",
+    }
 
     def __init__(self, text: str, turn: Turn | None = None) -> None:
         super().__init__(Content(visible_text(shown_part(text))), markup=False)
@@ -309,11 +315,21 @@ class UserMessage(Static):
 
     def render(self) -> Content:
         body = self.visual
-        if not self._left_out_note or not isinstance(body, Content):
+        attachments = self.turn.attachments if self.turn is not None else ()
+        if not (self._left_out_note or attachments) or not isinstance(body, Content):
             return body  # type: ignore[return-value]
-        # Styled when painted, so it follows a change of theme.
-        note_style = self.get_visual_style("user-message--left-out")
-        return Content.assemble(body, "\n", (f"⊘ {self._left_out_note}", note_style))
+        # Styled when painted, so they follow a change of theme.
+        parts: list[Content | str | tuple[str, Style]] = [body] if body.plain else []
+        if attachments:
+            chip_style = self.get_visual_style("user-message--attachment")
+            chips: list[Content | str | tuple[str, Style]] = []
+            for attachment in attachments:
+                chips += [(f" {chip_text(attachment)} ", chip_style), " "]
+            parts += (["\n"] if parts else []) + chips[:-1]
+        if self._left_out_note:
+            note_style = self.get_visual_style("user-message--left-out")
+            parts += ["\n", (f"⊘ {self._left_out_note}", note_style)]
+        return Content.assemble(*parts)
 
 
 # A longer user message shows its start only: laying out a 1 MB paste took 4.6 s here, all of

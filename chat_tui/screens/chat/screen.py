@@ -20,14 +20,17 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from chat_tui.attachments import Attachment
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
+from chat_tui.screens.attach_file import AttachFileDialog
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
+from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import turn_widget
 from chat_tui.widgets.prompt import PromptInput
@@ -78,6 +81,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+b", "race", "Race", id="chat.race", show=False),
         Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
         Binding("f4", "copy_code", "Copy code block", id="chat.copy_code", show=False),
+        Binding("ctrl+f", "attach_file", "Attach file", id="chat.attach", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -106,6 +110,8 @@ class ChatScreen(Screen[None]):
         # (ctrl+n, even pressed in a burst) mounts its note while the old one still exists.
         self._welcome: Static | None = None
         self._shown: Conversation | None = None  # the conversation the log shows
+        # Files for the message being written, shown as chips until it is sent.
+        self.attachments: list[Attachment] = []
 
     # ---- layout ---------------------------------------------------------------------------
 
@@ -117,6 +123,7 @@ class ChatScreen(Screen[None]):
         # theme). The status bar sits between the log and the prompt so that a flush (the
         # reply's tail and the bar) does not touch the prompt either.
         with Container(id="prompt-area"):
+            yield AttachmentChips()
             yield PromptInput(id="prompt")
         yield Footer()
 
@@ -178,8 +185,8 @@ class ChatScreen(Screen[None]):
     @on(PromptInput.Submitted)
     def submit(self, event: PromptInput.Submitted) -> None:
         text = event.text
-        if not text.strip():
-            return  # an empty or whitespace-only prompt sends nothing
+        if not text.strip() and not self.attachments:
+            return  # an empty or whitespace-only prompt sends nothing (unless files go)
         if self.pending is not None:
             self.notify(
                 "A reply is still arriving. Press Esc to stop it; your message stays in the "
@@ -190,7 +197,9 @@ class ChatScreen(Screen[None]):
             )
             return
         self.prompt.clear()
-        self._start_reply(self.session.add_user_turn(text))
+        attachments = tuple(self.attachments)
+        self._set_attachments([])
+        self._start_reply(self.session.add_user_turn(text, attachments))
 
     def _start_reply(self, user_turn: Turn | None = None) -> None:
         """Send the request, then show it (`_show_reply`) once it is out: the UI work of a send
@@ -365,6 +374,26 @@ class ChatScreen(Screen[None]):
         return self.pending is not None
 
     # ---- actions: the conversation ---------------------------------------------------------
+
+    # ---- attachments ------------------------------------------------------------------------
+
+    def action_attach_file(self) -> None:
+        dialog = AttachFileDialog(max_bytes=self.catalog.settings.max_attachment_bytes)
+        self.app.push_screen(dialog, self._add_attachment)
+
+    def _add_attachment(self, attachment: Attachment | None) -> None:
+        if attachment is not None:
+            self._set_attachments([*self.attachments, attachment])
+        self.prompt.focus()
+
+    @on(AttachmentChip.Removed)
+    def _remove_attachment(self, event: AttachmentChip.Removed) -> None:
+        self._set_attachments([a for a in self.attachments if a is not event.attachment])
+        self.prompt.focus()
+
+    def _set_attachments(self, attachments: list[Attachment]) -> None:
+        self.attachments = attachments
+        self.query_one(AttachmentChips).show(attachments)
 
     def action_cancel_reply(self) -> None:
         if self.pending is not None:
