@@ -33,6 +33,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
+from chat_tui.attachments import Attachment, AttachmentError, load_attachment
 from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.reply_record import figures, finish_note
@@ -86,6 +87,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "-v", "--verbose", action="store_true", help="print TTFT, ITL p50/p95 and tok/s to stderr"
     )
     parser.add_argument("--no-save", action="store_true", help="do not save to the transcripts")
+    parser.add_argument(
+        "-a",
+        "--attach",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="attach a file: an image, a PDF or a text file (repeatable)",
+    )
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> int:
@@ -93,14 +102,18 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
         prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
     except KeyboardInterrupt:
         return _fail(EXIT_CANCELLED, "cancelled")
-    if not prompt.strip():
+    if not prompt.strip() and not args.attach:
         return _fail(EXIT_USAGE, "the prompt is empty")
+    try:
+        attachments = _attachments(args)
+    except AttachmentError as error:
+        return _fail(EXIT_USAGE, str(error))
     try:
         session = _session(args, environ)
     except ProviderError as error:
         return _fail(EXIT_CODES.get(error.kind, EXIT_REFUSED), error.message)
     try:
-        return asyncio.run(Ask(session, args).run(prompt))
+        return asyncio.run(Ask(session, args).run(prompt, attachments))
     finally:
         if session.store is not None:
             session.store.close()
@@ -109,6 +122,18 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
 def _fail(code: int, message: str) -> int:
     print(f"chat-tui ask: {visible_text(message)}", file=sys.stderr)
     return code
+
+
+def _attachments(args: argparse.Namespace) -> tuple[Attachment, ...]:
+    """The files of `-a`, read and checked before anything is sent (the config's size
+    limit; its problems are reported once, by `_session`)."""
+    if not args.attach:
+        return ()
+    from chat_tui.config import load_settings
+    from chat_tui.paths import AppPaths
+
+    limit = load_settings(AppPaths.default().config_file).settings.max_attachment_bytes
+    return tuple(load_attachment(path, max_bytes=limit) for path in args.attach)
 
 
 def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSession:
@@ -156,9 +181,9 @@ class Ask:
         self.printed_any = False
         self.last_char = "\n"
 
-    async def run(self, prompt: str) -> int:
+    async def run(self, prompt: str, attachments: tuple[Attachment, ...] = ()) -> int:
         session = self.session
-        session.add_user_turn(prompt)
+        session.add_user_turn(prompt, attachments)
         pending = session.start_reply()
         task = asyncio.create_task(pending.run.run())
         stream_out = session.streaming and not self.as_json
