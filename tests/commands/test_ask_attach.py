@@ -7,9 +7,8 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from tests.commands.test_ask import ask, home, saved  # noqa: F401  (home is a fixture)
 from tests.fakeserver import FakeProviderServer
-
-from .test_ask import ask, home, saved  # noqa: F401  (home is a fixture)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 

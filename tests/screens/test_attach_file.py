@@ -17,9 +17,8 @@ from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from chat_tui.widgets.attachment_chips import AttachmentChip
 from chat_tui.widgets.messages import UserMessage
-
-from .conftest import screen_text, type_and_send, wait_until
-from .scripted import ScriptedProvider
+from tests.app.conftest import screen_text, type_and_send, wait_until
+from tests.app.scripted import ScriptedProvider
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
