@@ -24,6 +24,7 @@ from chat_tui.config import Settings
 from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import RetryPolicy
 from chat_tui.metrics import percentile
+from chat_tui.prompt_history import PromptHistory
 from chat_tui.providers.base import ChatRequest, Provider
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.simulated import SimulatedProvider, tokenize
@@ -127,9 +128,16 @@ class ProbedChatScreen(ChatScreen):
     """The real chat screen, timing each flush and each screen update it causes."""
 
     def __init__(
-        self, session: ChatSession, catalog: ProviderCatalog, *, flush_interval_s: float
+        self,
+        session: ChatSession,
+        catalog: ProviderCatalog,
+        *,
+        flush_interval_s: float,
+        prompt_history: PromptHistory | None = None,
     ) -> None:
-        super().__init__(session, catalog, flush_interval_s=flush_interval_s)
+        super().__init__(
+            session, catalog, flush_interval_s=flush_interval_s, prompt_history=prompt_history
+        )
         self.probe = RenderProbe()
         self.started: list[PendingReply] = []  # every reply this screen started
         # Set once a reply's end has been handled (its final render is queued): a benchmark

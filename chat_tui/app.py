@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from chat_tui.config import Settings
 from chat_tui.paths import AppPaths
+from chat_tui.prompt_history import PromptHistory
 from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.screens.chat.screen import ChatScreen
 from chat_tui.screens.dialogs import ConfirmDialog
@@ -50,6 +51,7 @@ class ChatApp(App[None]):
         catalog: ProviderCatalog | None = None,
         paths: AppPaths | None = None,
         state: UiState | None = None,
+        prompt_history: PromptHistory | None = None,
         notices: list[str] | None = None,
         errors: list[str] | None = None,
         standing: list[str] | None = None,
@@ -62,6 +64,8 @@ class ChatApp(App[None]):
         self.paths = paths
         self.session = session
         self.state = state or UiState()
+        # The messages sent, shared by every conversation (in memory only when not given).
+        self.prompt_history = prompt_history or PromptHistory()
         self._startup_notices = notices or []
         self._startup_errors = errors or []
         self._standing_problems = list(standing or [])
@@ -74,7 +78,12 @@ class ChatApp(App[None]):
         if self.handle_exit_signals:
             self._handle_exit_signals()
         self.push_screen(
-            ChatScreen(self.session, self.catalog, flush_interval_s=self.settings.flush_interval_s)
+            ChatScreen(
+                self.session,
+                self.catalog,
+                flush_interval_s=self.settings.flush_interval_s,
+                prompt_history=self.prompt_history,
+            )
         )
         if self._standing_problems:
             self.call_after_refresh(self._show_standing_problems)
@@ -126,6 +135,7 @@ class ChatApp(App[None]):
         from chat_tui.screens.history.browser import HistoryScreen
         from chat_tui.screens.history.conversation_view import HistoryConversationScreen
         from chat_tui.screens.history.export import ExportDialog
+        from chat_tui.widgets.message_log import MessageLog
         from chat_tui.widgets.prompt import PromptInput
 
         others: tuple[type[DOMNode], ...] = (
@@ -137,7 +147,7 @@ class ChatApp(App[None]):
             ConfirmDialog,
             TextPromptDialog,
         )
-        return [(cls, ChatScreen, PromptInput), *((cls, screen) for screen in others)]
+        return [(cls, ChatScreen, PromptInput, MessageLog), *((cls, screen) for screen in others)]
 
     def action_show_help(self) -> None:
         """F1: every key as bound now, and how to connect providers."""
@@ -149,7 +159,7 @@ class ChatApp(App[None]):
             source: Screen = self.chat
         except LookupError:
             source = self.screen
-        self.push_screen(HelpScreen(live_key_rows(source), self.settings))
+        self.push_screen(HelpScreen(live_key_rows(source, self.settings.keymap), self.settings))
 
     @property
     def chat(self) -> ChatScreen:
@@ -160,11 +170,12 @@ class ChatApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action with a described binding is in the palette, with its current key."""
+        from chat_tui.binding_ids import listed_bindings
+
         built_in = list(super().get_system_commands(screen))
         yield from built_in
         seen = {command.title for command in built_in}  # e.g. Textual's own "Quit"
-        for active in screen.active_bindings.values():
-            binding = active.binding
+        for node, binding in listed_bindings(screen, self.settings.keymap):
             # Ours have ids (and can be remapped); the prompt's editing keys stay out.
             if not binding.id or not binding.description or binding.description in seen:
                 continue
@@ -173,7 +184,7 @@ class ChatApp(App[None]):
             yield SystemCommand(
                 f"{binding.description} ({shown})",
                 binding.tooltip or binding.description,
-                partial(self._run_palette_action, active.node, binding.action),
+                partial(self._run_palette_action, node, binding.action),
             )
 
     async def _run_palette_action(self, node: DOMNode, action: str) -> None:
@@ -264,6 +275,7 @@ def run_app(args: argparse.Namespace) -> int:
         catalog=startup.catalog,
         paths=startup.paths,
         state=startup.state,
+        prompt_history=startup.prompt_history,
         notices=startup.notices,
         errors=startup.errors,
         standing=startup.standing,

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 from chat_tui.keymap import BindingInfo, check_keymap
 from chat_tui.problems import Problem
@@ -48,3 +50,26 @@ def keymap_problems(
             if problem.is_error and problem not in problems:
                 problems.append(problem)
     return problems
+
+
+def listed_bindings(screen: Screen, keymap: Mapping[str, str]) -> list[tuple[DOMNode, Binding]]:
+    """What F1 and the palette list for `screen`: its active bindings (keymap applied), then
+    the bindings with an id of its widgets that list their keys while they do not have the
+    focus (`LIST_KEYS_WHEN_UNFOCUSED`: the chat's message log, whose cursor keys work once
+    alt+up gives it the focus), remapped by `keymap`."""
+    listed = [(active.node, active.binding) for active in screen.active_bindings.values()]
+    in_chain = {id(node) for node, _ in listed}
+    for widget in screen.query("*"):
+        if not getattr(type(widget), "LIST_KEYS_WHEN_UNFOCUSED", False) or id(widget) in in_chain:
+            continue
+        for base in type(widget).__mro__:
+            for binding in vars(base).get("BINDINGS", ()):
+                if not isinstance(binding, Binding) or not binding.id:
+                    continue
+                keys = keymap.get(binding.id, binding.key)
+                listed += [
+                    (widget, replace(binding, key=key.strip()))
+                    for key in keys.split(",")
+                    if key.strip()
+                ]
+    return listed

@@ -36,6 +36,11 @@ class AppPaths:
         return self.data_dir / "state.json"
 
     @property
+    def prompt_history(self) -> Path:
+        """The messages sent, recalled in the prompt with up / down (prompt_history.py)."""
+        return self.data_dir / "prompt_history.jsonl"
+
+    @property
     def event_log(self) -> Path:
         return self.log_dir / "requests.jsonl"
 

@@ -238,13 +238,15 @@ class ChatSession:
         self.conversation.truncate_branch(reply.parent)
         return reply.parent
 
-    def edit_and_resend(self, user_turn: Turn, text: str) -> Turn:
+    def edit_and_resend(
+        self, user_turn: Turn, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> Turn:
         """Add `text` as a new user message beside `user_turn` (its sibling: same history
         before it) and save it; it ends the current branch. Call `start_reply` next. The old
         message and its branch stay in the tree. Returns the new message."""
         if user_turn.role != "user":
             raise ValueError("only a user message can be edited")
-        turn = Turn(role="user", text=text, created_at=time.time())
+        turn = Turn(role="user", text=text, created_at=time.time(), attachments=attachments)
         self.conversation.add_alternative(user_turn, turn)
         self.conversation.updated_at = turn.created_at
         self._save_turn(turn)

@@ -15,6 +15,7 @@ from textual.theme import Theme
 from chat_tui.config import Settings, load_settings
 from chat_tui.paths import AppPaths
 from chat_tui.problems import Problem
+from chat_tui.prompt_history import PromptHistory, load_prompt_history
 from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.session import ChatSession
 from chat_tui.session_setup import open_session
@@ -31,6 +32,7 @@ class Startup:
     themes: list[Theme]
     theme: str
     state: UiState
+    prompt_history: PromptHistory
     notices: list[str] = field(default_factory=list)  # shown as warnings
     errors: list[str] = field(default_factory=list)  # shown as errors
     # Problems that hold for the whole session: kept on screen, not only in a toast.
@@ -47,6 +49,8 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
     problems += theme_problems
     state, state_problems = load_state(paths.state_file)
     problems += state_problems
+    prompt_history, history_problems = load_prompt_history(paths.prompt_history)
+    problems += history_problems
     theme, pick_problems = pick_theme(
         known_theme_names(themes), state.theme, settings.theme, config_path=paths.config_file
     )
@@ -76,5 +80,15 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
         errors.append(standing[-1])
     session, catalog = opened.session, opened.catalog
     return Startup(
-        paths, settings, session, catalog, themes, theme, state, notices, errors, standing
+        paths,
+        settings,
+        session,
+        catalog,
+        themes,
+        theme,
+        state,
+        prompt_history,
+        notices,
+        errors,
+        standing,
     )

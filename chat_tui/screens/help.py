@@ -56,19 +56,27 @@ class KeyRow:
     binding_id: str | None
 
 
-GROUP_NAMES = {"ChatApp": "Everywhere", "ChatScreen": "Chat", "PromptInput": "While typing"}
+GROUP_NAMES = {
+    "ChatApp": "Everywhere",
+    "ChatScreen": "Chat",
+    "PromptInput": "While typing",
+    "MessageLog": "Selected message (alt+up selects; esc back to the prompt)",
+}
 
 
-def live_key_rows(screen: Screen) -> dict[str, list[KeyRow]]:
-    """Group name -> rows, from `screen`'s active bindings (keymap applied)."""
+def live_key_rows(
+    screen: Screen, keymap: Mapping[str, str] | None = None
+) -> dict[str, list[KeyRow]]:
+    """Group name -> rows, from `screen`'s bindings as bound now (see `listed_bindings`)."""
+    from chat_tui.binding_ids import listed_bindings
+
     app = screen.app
     by_action: dict[tuple[int, str], tuple[str, Binding, list[str]]] = {}
-    for active in screen.active_bindings.values():
-        binding = active.binding
+    for node, binding in listed_bindings(screen, keymap or {}):
         if not binding.description or not (binding.id or binding.show):
             continue
-        group = GROUP_NAMES.get(type(active.node).__name__, type(active.node).__name__)
-        entry = by_action.setdefault((id(active.node), binding.action), (group, binding, []))
+        group = GROUP_NAMES.get(type(node).__name__, type(node).__name__)
+        entry = by_action.setdefault((id(node), binding.action), (group, binding, []))
         shown = app.get_key_display(binding)
         if shown not in entry[2]:
             entry[2].append(shown)

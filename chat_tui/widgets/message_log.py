@@ -5,10 +5,18 @@ widget of the screen whenever the reply being streamed grows, so a long history 
 slower (measured: about 2.8x the CPU per flush with 200 earlier messages). Older ones are hidden
 behind a line that brings them back, a page at a time, when clicked or when the user scrolls to
 the top.
+
+The log also holds the message cursor: `select` highlights one message (alt+up from the prompt
+focuses the log on the last one), its keys move it and ask the screen, by a `CursorAction`
+message, to copy, edit, regenerate, delete the selected message or show an alternative of it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
@@ -43,6 +51,9 @@ class EarlierMessages(Static):
         self.post_message(self.Clicked())
 
 
+CursorActionKind = Literal["copy", "edit", "regenerate", "alternative", "delete"]
+
+
 class MessageLog(VerticalScroll):
     DEFAULT_CSS = """
     MessageLog {
@@ -50,7 +61,41 @@ class MessageLog(VerticalScroll):
         padding: 0 1;
         scrollbar-gutter: stable;
     }
+    MessageLog > UserMessage.-selected, MessageLog > AssistantMessage.-selected {
+        border-left: outer $accent;
+        background: $accent 18%;
+    }
     """
+
+    # The message cursor's keys work while the log has the focus (alt+up gives it); they are
+    # listed in F1 and the palette even while the prompt has it (see binding_ids).
+    LIST_KEYS_WHEN_UNFOCUSED: ClassVar[bool] = True
+
+    BINDINGS: ClassVar[list[Binding]] = [  # type: ignore[assignment]
+        Binding("alt+up", "move_selection(-1)", "Previous message", id="cursor.previous"),
+        Binding("alt+down", "move_selection(1)", "Next message", id="cursor.next"),
+        Binding("c", "act('copy')", "Copy message", id="cursor.copy"),
+        Binding("e", "act('edit')", "Edit and resend", id="cursor.edit"),
+        Binding("r", "act('regenerate')", "Regenerate reply", id="cursor.regenerate"),
+        Binding(
+            "left", "act('alternative', -1)", "Previous alternative", id="cursor.alternative_back"
+        ),
+        Binding("right", "act('alternative', 1)", "Next alternative", id="cursor.alternative_next"),
+        Binding("d", "act('delete')", "Delete message", id="cursor.delete"),
+    ]
+
+    @dataclass
+    class CursorAction(Message):
+        """The user asked for something to be done with the selected message."""
+
+        log: MessageLog
+        message: Widget  # a UserMessage or an AssistantMessage
+        kind: CursorActionKind
+        step: int = 0  # for "alternative": -1 the previous one, 1 the next
+
+        @property
+        def control(self) -> MessageLog:
+            return self.log
 
     can_focus = True
 
@@ -64,6 +109,7 @@ class MessageLog(VerticalScroll):
         self._messages: list[Widget] = []  # added through add_user / add_assistant
         self._hidden = 0  # how many of the oldest are hidden
         self._earlier: EarlierMessages | None = None
+        self.selected: Widget | None = None  # the message under the cursor
 
     def on_mount(self) -> None:
         self.anchor()
@@ -142,8 +188,75 @@ class MessageLog(VerticalScroll):
         return [m for m in self._messages if isinstance(m, UserMessage)]
 
     def clear(self) -> None:
+        self.selected = None
         self.remove_children()
         self._messages.clear()
         self._hidden = 0
         self._earlier = None
         self.shown_messages = SHOWN_MESSAGES
+
+    # ---- the message cursor ------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[Widget]:
+        """The messages added since the last clear, oldest first (hidden ones included)."""
+        return list(self._messages)
+
+    def select(self, message: Widget | None) -> None:
+        """Put the cursor on `message` (None: take it away), showing it if it was hidden, and
+        scroll it into view (its top, when it is taller than the log)."""
+        if self.selected is not None:
+            self.selected.remove_class("-selected")
+        self.selected = message
+        if message is None:
+            return
+        index = self._messages.index(message)
+        if index < self._hidden:
+            self.show_earlier(self._hidden - index)
+        message.add_class("-selected")
+        self.release_anchor()  # a reply arriving must not pull the view away from it
+        self.call_after_refresh(self._scroll_to_selected)
+
+    def _scroll_to_selected(self) -> None:
+        message = self.selected
+        if message is None or not message.is_attached:
+            return
+        top = message.outer_size.height > self.scrollable_content_region.height
+        self.scroll_to_widget(message, animate=False, top=top, immediate=True)
+
+    def select_last(self) -> bool:
+        """Put the cursor on the newest message; False when there is none."""
+        if not self._messages:
+            return False
+        self.select(self._messages[-1])
+        return True
+
+    def action_move_selection(self, step: int) -> None:
+        if self.selected is None or self.selected not in self._messages:
+            self.select_last()
+            return
+        index = self._messages.index(self.selected) + step
+        if 0 <= index < len(self._messages):
+            self.select(self._messages[index])
+
+    def action_act(self, kind: CursorActionKind, step: int = 0) -> None:
+        if self.selected is None:
+            self.notify("Select a message first: alt+up from the prompt.", timeout=3)
+            return
+        self.post_message(self.CursorAction(self, self.selected, kind, step))
+
+    def replace_from(self, index: int, messages: list[Widget]) -> None:
+        """Replace the messages from `index` on with `messages` (another branch below a
+        branch point): the ones above are left as they are."""
+        old = self._messages[index:]
+        if self.selected in old:
+            self.select(None)
+        del self._messages[index:]
+        for message in old:
+            message.remove()
+        if self._hidden > index:  # only when the branch point itself was hidden
+            self._hidden = index
+        for message in messages:
+            self._add(message)
+        if self._earlier is not None:
+            self._earlier.show_count(self._hidden)

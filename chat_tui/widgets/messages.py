@@ -289,16 +289,19 @@ class UserMessage(Static):
     UserMessage.-left-out { border-left: thick $warning; color: $text-muted; }
     UserMessage > .user-message--left-out { color: $text-warning; text-style: italic; }
     UserMessage > .user-message--attachment { background: $secondary 30%; }
+    UserMessage > .user-message--alternative { color: $secondary; text-style: bold; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "user-message--left-out",
         "user-message--attachment",
+        "user-message--alternative",
     }
 
     def __init__(self, text: str, turn: Turn | None = None) -> None:
         super().__init__(Content(visible_text(shown_part(text))), markup=False)
         self.turn = turn  # the conversation's turn, where the chat screen shows one
         self._left_out_note = ""
+        self._alternative = ""  # "‹ 2/3 ›" when the message has alternatives (was edited)
 
     @property
     def left_out_note(self) -> str:
@@ -313,19 +316,35 @@ class UserMessage(Static):
         self.clear_cached_dimensions()  # one line taller or shorter
         self.refresh(layout=True)
 
+    def show_alternative(self, position: int, count: int) -> None:
+        """Show where the message stands among its alternatives (`‹ 2/3 ›`; none alone)."""
+        marker = alternative_marker(position, count)
+        if marker == self._alternative:
+            return
+        self._alternative = marker
+        self.clear_cached_dimensions()  # one line taller or shorter
+        self.refresh(layout=True)
+
     def render(self) -> Content:
         body = self.visual
         attachments = self.turn.attachments if self.turn is not None else ()
-        if not (self._left_out_note or attachments) or not isinstance(body, Content):
+        if not isinstance(body, Content) or not (
+            self._left_out_note or attachments or self._alternative
+        ):
             return body  # type: ignore[return-value]
         # Styled when painted, so they follow a change of theme.
-        parts: list[Content | str | tuple[str, Style]] = [body] if body.plain else []
+        parts: list[Content | str | tuple[str, Style]] = []
+        if self._alternative:
+            marker_style = self.get_visual_style("user-message--alternative")
+            parts += [(self._alternative, marker_style), "\n"]
+        if body.plain:
+            parts.append(body)
         if attachments:
             chip_style = self.get_visual_style("user-message--attachment")
             chips: list[Content | str | tuple[str, Style]] = []
             for attachment in attachments:
                 chips += [(f" {chip_text(attachment)} ", chip_style), " "]
-            parts += (["\n"] if parts else []) + chips[:-1]
+            parts += (["\n"] if body.plain else []) + chips[:-1]
         if self._left_out_note:
             note_style = self.get_visual_style("user-message--left-out")
             parts += ["\n", (f"⊘ {self._left_out_note}", note_style)]
@@ -390,6 +409,8 @@ class AssistantMessage(Vertical):
     ) -> None:
         super().__init__()
         self.label = label
+        self.turn: Turn | None = None  # the conversation's turn, where the chat shows one
+        self._alternative = ""  # "‹ 2/3 ›" when the reply has alternatives
         self._reasoning = visible_text(reasoning)
         self._initial_footer = footer
         self._waiting_label = waiting_label
@@ -466,6 +487,21 @@ class AssistantMessage(Vertical):
         else:
             self._reasoning_text.update(Content(self._reasoning))
 
+    def show_alternative(self, position: int, count: int) -> None:
+        """Show where the reply stands among its alternatives (`‹ 2/3 ›`; none alone)."""
+        marker = alternative_marker(position, count)
+        if marker == self._alternative:
+            return
+        self._alternative = marker
+        if self._before_mount is not None:
+            self._before_mount.append(self._show_header)
+        else:
+            self._show_header()
+
+    def _show_header(self) -> None:
+        label = f"{self.label}  {self._alternative}" if self._alternative else self.label
+        self.query_one(".header", Static).update(Content(label))
+
     def toggle_reasoning(self) -> bool:
         """Expand or collapse the reasoning block; False if there is none."""
         if not self._reasoning:
@@ -491,13 +527,19 @@ class AssistantMessage(Vertical):
 _FAILED = (MessageStatus.INTERRUPTED, MessageStatus.ERROR)
 
 
+def alternative_marker(position: int, count: int) -> str:
+    """`‹ 2/3 ›`: a message's place among its alternatives ("" for a message alone)."""
+    return f"‹ {position}/{count} ›" if count > 1 else ""
+
+
 def turn_widget(turn: Turn) -> UserMessage | AssistantMessage:
     """A finished turn as the chat shows it (also used by the transcript view)."""
     if turn.role == "user":
-        return UserMessage(turn.text)
+        return UserMessage(turn.text, turn)
     message = AssistantMessage(
         reply_label(turn), text=turn.text, reasoning=turn.reasoning, footer=reply_footer(turn)
     )
+    message.turn = turn
     message.set_class(turn.status is MessageStatus.CANCELLED, "-cancelled")
     message.set_class(turn.status in _FAILED, "-failed")
     return message

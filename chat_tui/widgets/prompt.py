@@ -1,4 +1,5 @@
-"""The multi-line prompt: Enter sends, shift+enter / ctrl+j insert a newline."""
+"""The multi-line prompt: Enter sends, shift+enter / ctrl+j insert a newline, up / down on its
+first / last line recall the messages sent before (`PromptHistory`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
+
+from chat_tui.prompt_history import PromptHistory
 
 
 class PromptInput(TextArea):
@@ -39,7 +42,8 @@ class PromptInput(TextArea):
         prompt: PromptInput
         text: str
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, history: PromptHistory | None = None, **kwargs: object) -> None:
+        self.sent = history or PromptHistory()  # not `history`: TextArea's undo
         super().__init__(
             soft_wrap=True,
             show_line_numbers=False,
@@ -73,3 +77,37 @@ class PromptInput(TextArea):
     def on_prompt_input__newline_requested(self, event: _NewlineRequested) -> None:
         event.stop()
         self.insert("\n")
+
+    # ---- the messages sent before ------------------------------------------------------------
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        """On the first line: the message sent before the one shown (the text typed so far
+        is kept, and comes back past the newest)."""
+        if select or not self.navigator.is_first_wrapped_line(self.cursor_location):
+            super().action_cursor_up(select)
+            return
+        entry = self.sent.older(self.text)
+        if entry is not None:
+            self._show_entry(entry, at_end=False)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        """On the last line while browsing the messages sent: the next one, then the draft."""
+        if (
+            select
+            or not self.sent.browsing
+            or not self.navigator.is_last_wrapped_line(self.cursor_location)
+        ):
+            super().action_cursor_down(select)
+            return
+        entry = self.sent.newer()
+        if entry is not None:
+            self._show_entry(entry, at_end=True)
+
+    def _show_entry(self, entry: str, *, at_end: bool) -> None:
+        """Show `entry`, the cursor at the end of its first line going back (so up goes on
+        browsing) and at its very end coming forward (so down does)."""
+        self.text = entry
+        if at_end:
+            self.move_cursor(self.document.end)
+        else:
+            self.move_cursor((0, len(self.document.get_line(0))))

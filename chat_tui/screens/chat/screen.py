@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from chat_tui.attachments import Attachment
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
+from chat_tui.prompt_history import PromptHistory
 from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.lazy import warm_up
@@ -32,7 +33,7 @@ from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
 from chat_tui.widgets.message_log import MessageLog
-from chat_tui.widgets.messages import turn_widget
+from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
 from chat_tui.widgets.prompt import PromptInput
 from chat_tui.widgets.status_bar import StatusBar, StatusView
 
@@ -82,6 +83,8 @@ class ChatScreen(Screen[None]):
         Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
         Binding("f4", "copy_code", "Copy code block", id="chat.copy_code", show=False),
         Binding("ctrl+f", "attach_file", "Attach file", id="chat.attach", show=False),
+        # The message cursor; its own keys are the log's (MessageLog.BINDINGS).
+        Binding("alt+up", "select_message", "Select a message", id="chat.select_message"),
     ]
 
     DEFAULT_CSS = """
@@ -97,11 +100,20 @@ class ChatScreen(Screen[None]):
     """
 
     def __init__(
-        self, session: ChatSession, catalog: ProviderCatalog, *, flush_interval_s: float = 0.1
+        self,
+        session: ChatSession,
+        catalog: ProviderCatalog,
+        *,
+        flush_interval_s: float = 0.1,
+        prompt_history: PromptHistory | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.catalog = catalog
+        self.prompt_history = prompt_history or PromptHistory()
+        # The user message being edited (`e` on it): the next send is its new alternative.
+        self._editing: Turn | None = None
+        self._draft_before_edit = ""
         self.flush_interval_s = flush_interval_s
         self.pending: PendingReply | None = None
         self.presenter: ReplyPresenter | None = None  # the reply in flight's, or the last one's
@@ -124,7 +136,7 @@ class ChatScreen(Screen[None]):
         # reply's tail and the bar) does not touch the prompt either.
         with Container(id="prompt-area"):
             yield AttachmentChips()
-            yield PromptInput(id="prompt")
+            yield PromptInput(id="prompt", history=self.prompt_history)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -170,6 +182,7 @@ class ChatScreen(Screen[None]):
                     log.add_user(turn.text, turn)
                 else:
                     log.add_assistant(turn_widget(turn))
+        self._show_alternatives()
         self._show_left_out()
         log.scroll_end(animate=False, immediate=True)
         self.sub_title = visible_text(self.session.conversation.title or "")
@@ -197,9 +210,22 @@ class ChatScreen(Screen[None]):
             )
             return
         self.prompt.clear()
+        self._remember_prompt(text)
         attachments = tuple(self.attachments)
         self._set_attachments([])
+        editing, self._editing = self._editing, None
+        if editing is not None and any(t is editing for t in self.session.conversation.turns):
+            self._send_edited(editing, text, attachments)
+            return
         self._start_reply(self.session.add_user_turn(text, attachments))
+
+    def _remember_prompt(self, text: str) -> None:
+        try:
+            self.prompt_history.add(text)
+        except OSError as error:
+            self.notify(
+                f"Could not save the prompt history: {error}", severity="warning", markup=False
+            )
 
     def _start_reply(self, user_turn: Turn | None = None) -> None:
         """Send the request, then show it (`_show_reply`) once it is out: the UI work of a send
@@ -239,11 +265,14 @@ class ChatScreen(Screen[None]):
             self.log_view.add_user(self._unshown_user_turn.text, self._unshown_user_turn)
             self._unshown_user_turn = None
         widget = presenter.new_widget(reply_label(pending.turn))
+        widget.turn = pending.turn
         self.log_view.add_assistant(widget)
-        self.log_view.follow()
+        if self.log_view.selected is None:
+            self.log_view.follow()
         presenter.attach(widget, tick=self._flush)
         # A steady cursor while the reply streams: each blink is a frame of its own.
         self.prompt.cursor_blink = False
+        self._show_alternatives()
         self._show_left_out()
 
     @work(exclusive=True, group="reply", exit_on_error=False)
@@ -299,7 +328,8 @@ class ChatScreen(Screen[None]):
             )
         if self.is_attached:
             self.prompt.cursor_blink = True
-            self.prompt.focus()
+            if self.log_view.selected is None:  # the user may be at work on a message
+                self.prompt.focus()
         if self.session.needs_title():
             self._make_title()
 
@@ -396,6 +426,15 @@ class ChatScreen(Screen[None]):
         self.query_one(AttachmentChips).show(attachments)
 
     def action_cancel_reply(self) -> None:
+        """Esc: with a message selected, back to the prompt (a reply arriving goes on: a
+        second Esc stops it); while editing a message, stop editing (the text typed before
+        comes back); otherwise stop the reply."""
+        if self.log_view.selected is not None:
+            self.leave_message_cursor()
+            return
+        if self._editing is not None and self.pending is None:
+            self._stop_editing()
+            return
         if self.pending is not None:
             self.workers.cancel_group(self, "reply")
         self.prompt.focus()
@@ -551,6 +590,195 @@ class ChatScreen(Screen[None]):
         race = RaceScreen(self.session, prompt, left, right, flush_interval_s=self.flush_interval_s)
         self.app.push_screen(race, callback=lambda _: self.show_conversation())
 
+    # ---- the message cursor ------------------------------------------------------------------
+
+    def action_select_message(self) -> None:
+        """alt+up from the prompt: the cursor on the newest message, the keys to the log."""
+        if not self.log_view.select_last():
+            self.notify("No messages to select yet.", timeout=2, markup=False)
+            return
+        self.log_view.focus()
+
+    def leave_message_cursor(self) -> None:
+        self.log_view.select(None)
+        self.prompt.focus()
+
+    @on(events.DescendantFocus)
+    def _drop_cursor_when_focus_moves(self, event: events.DescendantFocus) -> None:
+        """A click in the prompt (or anywhere else) ends the message cursor."""
+        if event.widget is not self.log_view and self.log_view.selected is not None:
+            self.log_view.select(None)
+
+    @on(MessageLog.CursorAction)
+    def _act_on_selected(self, event: MessageLog.CursorAction) -> None:
+        turn = getattr(event.message, "turn", None)
+        if not isinstance(turn, Turn):
+            return
+        if event.kind == "copy":
+            self._copy_message(turn)
+        elif self._busy_with_reply():
+            return
+        elif event.kind == "edit":
+            self._edit_message(turn)
+        elif event.kind == "regenerate":
+            self._regenerate(turn)
+        elif event.kind == "alternative":
+            self._switch_alternative(turn, event.step)
+        else:
+            self._confirm_delete(turn)
+
+    def _busy_with_reply(self) -> bool:
+        """Changing the branch while a reply arrives would pull it off screen: not now."""
+        if self.pending is None:
+            return False
+        self.notify(
+            "A reply is still arriving: wait for it, or press Esc twice to stop it.",
+            timeout=4,
+            markup=False,
+        )
+        return True
+
+    def _log_index(self, turn: Turn) -> int | None:
+        for index, message in enumerate(self.log_view.messages):
+            if getattr(message, "turn", None) is turn:
+                return index
+        return None
+
+    def _show_branch_from(self, index: int) -> None:
+        """Re-render the current branch from message `index` down (the messages above it are
+        the same on every branch through it, and stay)."""
+        turns = self.session.conversation.turns[index:]
+        self.log_view.replace_from(index, [turn_widget(turn) for turn in turns])
+        self._show_alternatives()
+        self._show_left_out()
+
+    def _show_alternatives(self) -> None:
+        """`‹ 2/3 ›` on each message with alternatives (one pass over the branch)."""
+        conversation = self.session.conversation
+        positions = dict(
+            zip(map(id, conversation.turns), conversation.alternative_positions(), strict=True)
+        )
+        for message in self.log_view.messages:
+            turn = getattr(message, "turn", None)
+            if isinstance(message, UserMessage | AssistantMessage) and id(turn) in positions:
+                message.show_alternative(*positions[id(turn)])
+
+    def _copy_message(self, turn: Turn) -> None:
+        from chat_tui.screens.code_blocks import describe_size
+
+        text = turn.text
+        if self.pending is not None and turn is self.pending.turn:
+            text = self.pending.run.text.text  # the reply so far
+        if not text:
+            self.notify("That message has no text to copy.", timeout=3, markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        what = "your message" if turn.role == "user" else "the reply (Markdown)"
+        self.notify(f"Copied {what} ({describe_size(text)}).", timeout=3, markup=False)
+
+    def _edit_message(self, turn: Turn) -> None:
+        """Its text into the prompt; Enter sends it as a new alternative (see submit)."""
+        if turn.role != "user":
+            self.notify(
+                "Only your own messages can be edited; r regenerates a reply.",
+                timeout=4,
+                markup=False,
+            )
+            return
+        if self._editing is None:
+            self._draft_before_edit = self.prompt.text
+        self._editing = turn
+        self.leave_message_cursor()
+        self.prompt.sent.stop_browsing()
+        self.prompt.text = turn.text
+        self.prompt.move_cursor(self.prompt.document.end)
+        self.prompt.border_title = "Editing: Enter sends it as a new branch · Esc cancels"
+
+    def _stop_editing(self) -> None:
+        self._editing = None
+        self.prompt.border_title = None
+        self.prompt.text = self._draft_before_edit
+        self.prompt.move_cursor(self.prompt.document.end)
+        self._draft_before_edit = ""
+
+    def _send_edited(
+        self, original: Turn, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> None:
+        """The edited message becomes a sibling of `original` (keeping its files, with any
+        attached since): its branch replaces the one shown from there down (the old one stays
+        in the tree and the store)."""
+        self.prompt.border_title = None
+        self._draft_before_edit = ""
+        index = self._log_index(original)
+        turn = self.session.edit_and_resend(original, text, original.attachments + attachments)
+        if index is not None:
+            self.log_view.replace_from(index, [])
+        self._start_reply(turn)
+
+    def _regenerate(self, reply: Turn) -> None:
+        """A new alternative to `reply`, from the same history, on the model and in the mode
+        selected now."""
+        if reply.role != "assistant" or reply.parent is None:
+            self.notify(
+                "Select a reply to regenerate it; e edits your own message.",
+                timeout=4,
+                markup=False,
+            )
+            return
+        index = self._log_index(reply)
+        self.session.regenerate(reply)
+        if index is not None:
+            self.log_view.replace_from(index, [])
+        self.leave_message_cursor()
+        self._start_reply()
+
+    def _switch_alternative(self, turn: Turn, step: int) -> None:
+        index = self._log_index(turn)
+        sibling = self.session.switch_alternative(turn, step)
+        if sibling is None or index is None:
+            position, count = self.session.conversation.alternative_position(turn)
+            note = (
+                "This message has no alternatives."
+                if count == 1
+                else f"No {'earlier' if step < 0 else 'later'} alternative ({position}/{count})."
+            )
+            self.notify(note, timeout=2, markup=False)
+            return
+        self._show_branch_from(index)
+        self.log_view.select(self.log_view.messages[index])
+
+    def _confirm_delete(self, turn: Turn) -> None:
+        from chat_tui.screens.dialogs import ConfirmDialog
+
+        if turn.role == "user":
+            message = (
+                "Your message and its replies (every alternative of them) are deleted, here "
+                "and in the saved conversation. What followed them stays."
+            )
+        else:
+            message = (
+                "This reply is deleted, here and in the saved conversation. What followed it stays."
+            )
+        dialog = ConfirmDialog("Delete this message?", message, confirm_label="Delete", danger=True)
+        self.app.push_screen(dialog, partial(self._delete, turn))
+
+    def _delete(self, turn: Turn, confirmed: bool | None) -> None:
+        index = self._log_index(turn)
+        if not confirmed or index is None or self._busy_with_reply():
+            return
+        try:
+            self.session.delete_turn(turn)
+        except ValueError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        self._show_branch_from(index)
+        messages = self.log_view.messages
+        if messages:
+            self.log_view.select(messages[min(index, len(messages) - 1)])
+        else:
+            self.leave_message_cursor()
+        self.notify("Deleted.", timeout=2, markup=False)
+
     # ---- actions: copying ------------------------------------------------------------------
 
     def last_reply_text(self) -> str | None:
@@ -576,9 +804,14 @@ class ChatScreen(Screen[None]):
         from chat_tui.code_fences import code_blocks
         from chat_tui.screens.code_blocks import CodeBlockPicker
 
-        blocks = code_blocks(self.last_reply_text() or "")
+        selected = getattr(self.log_view.selected, "turn", None)
+        if isinstance(selected, Turn):
+            source, which = selected.text, "The selected message"
+        else:
+            source, which = self.last_reply_text() or "", "The last reply"
+        blocks = code_blocks(source)
         if not blocks:
-            self.notify("The last reply has no code blocks.", timeout=3, markup=False)
+            self.notify(f"{which} has no code blocks.", timeout=3, markup=False)
             return
         self.app.push_screen(CodeBlockPicker(blocks), self._copy_code_block)
 
