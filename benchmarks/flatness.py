@@ -1,4 +1,5 @@
-"""Flatness: the mean cost of a flush with 200 earlier messages in the log against none.
+"""Flatness: the mean cost of a flush with 200 earlier messages in the log against none, and
+with 200 earlier messages of a branched conversation (alternatives, `‹ 2/2 ›`) against none.
 
 A flush's cost is the CPU of `ChatScreen._flush` plus the CPU of the screen updates (layout
 and paint) it causes, over a whole reply, divided by the number of flushes that drew text.
@@ -32,9 +33,13 @@ CASE = {
 }
 
 
-async def cost_per_flush_ms(earlier: int, tokens: int, rate: float, replies: int) -> float:
+async def cost_per_flush_ms(
+    earlier: int, tokens: int, rate: float, replies: int, *, branched: bool = False
+) -> float:
     app = make_app(
-        scripted_provider(llm_like_markdown(tokens), tokens_per_s=rate), earlier_messages=earlier
+        scripted_provider(llm_like_markdown(tokens), tokens_per_s=rate),
+        earlier_messages=earlier,
+        branched=branched,
     )
     cpu = 0.0
     flushes = 0
@@ -52,12 +57,17 @@ async def cost_per_flush_ms(earlier: int, tokens: int, rate: float, replies: int
 async def measure(size: str) -> list[Figure]:
     tokens, rate, earlier, replies = CASE[size]
     with_history = await cost_per_flush_ms(earlier, tokens, rate, replies)
+    branched = await cost_per_flush_ms(earlier, tokens, rate, replies, branched=True)
     without = await cost_per_flush_ms(0, tokens, rate, replies)
     case = f"{tokens} tok @ {rate:g} tok/s"
     return [
         Figure(NAME, f"CPU per flush, {earlier} earlier messages ({case})", with_history, "ms"),
+        Figure(NAME, f"CPU per flush, {earlier} earlier, branched ({case})", branched, "ms"),
         Figure(NAME, f"CPU per flush, empty log ({case})", without, "ms"),
         Figure(NAME, f"ratio {earlier} earlier / empty", with_history / without, "x", TARGET_RATIO),
+        Figure(
+            NAME, f"ratio {earlier} earlier branched / empty", branched / without, "x", TARGET_RATIO
+        ),
     ]
 
 

@@ -71,22 +71,32 @@ def llm_like_markdown(n_tokens: int, seed: int = 7) -> str:
     return "".join(tokenize("\n\n".join(blocks))[:n_tokens])
 
 
-def history(n_messages: int, reply_tokens: int = 250) -> Conversation:
-    """A conversation of `n_messages` earlier turns (user and assistant alternating)."""
+def history(n_messages: int, reply_tokens: int = 250, *, branched: bool = False) -> Conversation:
+    """A conversation of `n_messages` earlier turns (user and assistant alternating).
+
+    `branched`: a tree, as editing and regenerating leave it: every 20 messages, a user
+    message and a reply each have an older alternative beside them (off the current branch,
+    which still has `n_messages` turns), so the chat shows `‹ 2/2 ›` on them."""
     conversation = Conversation(created_at=time.time(), title="benchmark history")
     for index in range(n_messages):
-        if index % 2 == 0:
-            turn = Turn(role="user", text=f"Question {index // 2}: how does streaming work here?")
-        else:
-            turn = Turn(
-                role="assistant",
-                text=llm_like_markdown(reply_tokens, seed=index),
-                provider="simulated",
-                model="history",
-                status=MessageStatus.COMPLETE,
-            )
-        conversation.turns.append(turn)
+        if branched and index >= 2 and index % 20 in (0, 1):
+            older = conversation.append(_history_turn(index, reply_tokens, alternative=True))
+            conversation.truncate_branch(older.parent)
+        conversation.append(_history_turn(index, reply_tokens))
     return conversation
+
+
+def _history_turn(index: int, reply_tokens: int, *, alternative: bool = False) -> Turn:
+    if index % 2 == 0:
+        edited = " (first wording)" if alternative else ""
+        return Turn(role="user", text=f"Question {index // 2}{edited}: how does streaming work?")
+    return Turn(
+        role="assistant",
+        text=llm_like_markdown(reply_tokens, seed=index + 1000 * alternative),
+        provider="simulated",
+        model="history-alternative" if alternative else "history",
+        status=MessageStatus.COMPLETE,
+    )
 
 
 def scripted_provider(text: str, *, tokens_per_s: float, ttft_s: float = 0.05) -> Provider:
@@ -191,13 +201,19 @@ class ProbedChatApp(ChatApp):
         return screen.probe
 
 
-def make_app(provider: Provider, *, earlier_messages: int = 0, streaming: bool = True) -> ChatApp:
+def make_app(
+    provider: Provider,
+    *,
+    earlier_messages: int = 0,
+    streaming: bool = True,
+    branched: bool = False,
+) -> ChatApp:
     session = ChatSession(
         provider,
         Target("simulated", "Simulated (offline)", "bench-model"),
         streaming=streaming,
         retry_policy=RetryPolicy(max_retries=0),
-        conversation=history(earlier_messages) if earlier_messages else None,
+        conversation=history(earlier_messages, branched=branched) if earlier_messages else None,
     )
     app = ProbedChatApp(session, settings=Settings())
     app.animation_level = "none"

@@ -29,18 +29,22 @@ from benchmarks.harness import (
 
 NAME = "keep_up"
 TARGET_MS = 100.0
-# (tokens, tokens/s, replies) per size
+# (tokens, tokens/s, replies, earlier history branched) per size
 CASES = {
-    "full": [(2_000, 500.0, 5), (20_000, 5_000.0, 3)],
-    "quick": [(2_000, 500.0, 3), (20_000, 5_000.0, 1)],
-    "tiny": [(200, 2_000.0, 2)],
+    "full": [(2_000, 500.0, 5, False), (20_000, 5_000.0, 3, False), (2_000, 500.0, 5, True)],
+    "quick": [(2_000, 500.0, 3, False), (20_000, 5_000.0, 1, False), (2_000, 500.0, 3, True)],
+    "tiny": [(200, 2_000.0, 2, False), (200, 2_000.0, 1, True)],
 }
 EARLIER = {"full": 200, "quick": 200, "tiny": 10}
 
 
-async def measure_case(tokens: int, rate: float, replies: int, earlier: int) -> list[Figure]:
+async def measure_case(
+    tokens: int, rate: float, replies: int, earlier: int, *, branched: bool = False
+) -> list[Figure]:
     text = llm_like_markdown(tokens)
-    app = make_app(scripted_provider(text, tokens_per_s=rate), earlier_messages=earlier)
+    app = make_app(
+        scripted_provider(text, tokens_per_s=rate), earlier_messages=earlier, branched=branched
+    )
     final_lags: list[float] = []
     first_lags: list[float] = []
     token_lags: list[float] = []
@@ -56,7 +60,7 @@ async def measure_case(tokens: int, rate: float, replies: int, earlier: int) -> 
             first_lags.append(lags[0])
             token_lags.extend(lags)
             longest_flush = max(longest_flush, longest_flush_s(probe))
-    case = f"{tokens} tok @ {rate:g} tok/s, {earlier} earlier"
+    case = f"{tokens} tok @ {rate:g} tok/s, {earlier} earlier{' branched' if branched else ''}"
     return [
         Figure(NAME, f"final token lag p50 ({case})", pct(final_lags, 50) * 1000, "ms", TARGET_MS),
         Figure(NAME, f"final token lag p95 ({case})", pct(final_lags, 95) * 1000, "ms", TARGET_MS),
@@ -83,8 +87,8 @@ def longest_flush_s(probe) -> float:
 
 async def measure(size: str) -> list[Figure]:
     figures: list[Figure] = []
-    for tokens, rate, replies in CASES[size]:
-        figures += await measure_case(tokens, rate, replies, EARLIER[size])
+    for tokens, rate, replies, branched in CASES[size]:
+        figures += await measure_case(tokens, rate, replies, EARLIER[size], branched=branched)
     return figures
 
 

@@ -594,6 +594,11 @@ class ChatScreen(Screen[None]):
 
     def action_select_message(self) -> None:
         """alt+up from the prompt: the cursor on the newest message, the keys to the log."""
+        if self.log_view.selected is not None:
+            # A burst of alt+up: the log takes the focus only once this key is handled, so
+            # the next ones may still come here.
+            self.log_view.action_move_selection(-1)
+            return
         if not self.log_view.select_last():
             self.notify("No messages to select yet.", timeout=2, markup=False)
             return
