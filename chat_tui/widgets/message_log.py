@@ -239,11 +239,14 @@ class MessageLog(VerticalScroll):
         if 0 <= index < len(self._messages):
             self.select(self._messages[index])
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The cursor's keys only while a message is selected: otherwise they are the
+        screen's (`r` retries a failed reply when the log has the focus)."""
+        return action != "act" or self.selected is not None
+
     def action_act(self, kind: CursorActionKind, step: int = 0) -> None:
-        if self.selected is None:
-            self.notify("Select a message first: alt+up from the prompt.", timeout=3)
-            return
-        self.post_message(self.CursorAction(self, self.selected, kind, step))
+        if self.selected is not None:
+            self.post_message(self.CursorAction(self, self.selected, kind, step))
 
     def replace_from(self, index: int, messages: list[Widget]) -> None:
         """Replace the messages from `index` on with `messages` (another branch below a
