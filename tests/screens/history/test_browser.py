@@ -141,7 +141,9 @@ async def test_export_markdown_and_json_write_what_was_said(tmp_path: Path) -> N
         await pilot.press("enter")
         # The file is written and the notice posted by the dialog's dismiss callback.
         await wait_until(
-            pilot, lambda: any(str(tmp_path / "out.md") in n.message for n in app._notifications)
+            pilot,
+            lambda: any(str(tmp_path / "out.md") in n.message for n in app._notifications),
+            timeout_s=15,  # a loaded machine
         )
         markdown = (tmp_path / "out.md").read_text()
         assert "capital of France" in markdown and "Paris is the capital." in markdown
