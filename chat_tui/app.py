@@ -38,6 +38,12 @@ if hasattr(signal, "SIGHUP"):  # not on Windows
 class ChatApp(App[None]):
     TITLE = "chat-tui"
 
+    # Notifications at the top right: at the bottom they covered the status bar (a retry's
+    # countdown) and the end of the reply they were about.
+    CSS = """
+    ToastRack { dock: top; align: right top; margin-bottom: 0; }
+    """
+
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f1", "show_help", "Help", id="app.help"),

@@ -35,6 +35,7 @@ class StatusView:
     elapsed_s: float | None = None  # while running
     running: bool = False
     state: str = ""  # a short word on what is happening: "waiting", "retry in 3 s", "cancelled"
+    retry_reason: str = ""  # while waiting to retry: why, in the provider's words
     itl_recent_ms: tuple[float, ...] = ()
 
 
@@ -147,14 +148,17 @@ class StatusBar(Widget):
         theme = self.app.theme_variables
         colour = {name: RichStyle(color=Color.parse(theme[name]).rich_color) for name in _COLOURS}
         mode_style = colour["accent"] if view.streaming else colour["warning"]
-        left = max(0, width - self.SPARKLINE_WIDTH - 1)
         bars = sparkline(view.itl_recent_ms, self.SPARKLINE_WIDTH)
-        first = [
-            *_fit(_first_line(view, mode_style), left),
-            Segment(" "),
-            Segment(bars, colour["primary"]),
-        ]
-        figures = _fit([Segment(figures_line(view, width))], width)
+        if bars:
+            left = max(0, width - self.SPARKLINE_WIDTH - 1)
+            first = [
+                *_fit(_first_line(view, mode_style), left),
+                Segment(" "),
+                Segment(bars, colour["primary"]),
+            ]
+        else:  # nothing arrived yet (e.g. waiting to retry): the words get the whole line
+            first = _fit(_first_line(view, mode_style), width)
+        figures = _fit([Segment(_second_line(view, width))], width)
         lines = [first, figures]
         if self._problem:
             lines.append(_fit([Segment(_problem_line(self._problem), colour["error"])], width))
@@ -169,7 +173,7 @@ class StatusBar(Widget):
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
         first = "".join(segment.text for segment in _first_line(self._view, _BOLD))
-        text = f"{first}\n{figures_line(self._view, self.content_size.width)}"
+        text = f"{first}\n{_second_line(self._view, self.content_size.width)}"
         return f"{text}\n{_problem_line(self._problem)}" if self._problem else text
 
 
@@ -179,15 +183,28 @@ _ITALIC = RichStyle(italic=True)
 
 
 def _first_line(view: StatusView, mode_style: RichStyle) -> list[Segment]:
-    """Target, mode and state (model and server text made visible-safe)."""
+    """Target, mode and state (model and server text made visible-safe). While waiting to
+    retry, the countdown comes first: it is what the user acts on (Esc), and the bar cuts
+    the end of a line that does not fit."""
     line = [
         Segment(visible_text(view.target), _BOLD),
         Segment(" │ "),
         Segment(mode_name(view.streaming), mode_style),
     ]
-    if view.state:
-        line += [Segment(" │ "), Segment(visible_text(view.state), _ITALIC)]
-    return line
+    if not view.state:
+        return line
+    state = Segment(visible_text(view.state), _ITALIC)
+    if view.retry_reason:
+        return [state, Segment(" │ "), *line]
+    return [*line, Segment(" │ "), state]
+
+
+def _second_line(view: StatusView, width: int) -> str:
+    """The figures; while waiting to retry, the provider's words before them."""
+    if view.retry_reason:
+        reason = " ".join(visible_text(view.retry_reason).split())
+        return reason + _CELL_GAP + _CELL_GAP.join(describe_metrics(view))
+    return figures_line(view, width)
 
 
 def _problem_line(problem: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from chat_tui.app import ChatApp
 from chat_tui.config import OpenAIApi, ProfileSettings, Settings
@@ -16,6 +17,7 @@ from chat_tui.providers.catalog import Target
 from chat_tui.providers.registry import create_provider, get_entry
 from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
+from chat_tui.widgets.messages import AssistantMessage
 from tests.fakeserver import FakeProviderServer
 
 # "openai" speaks the Responses API (its default); "openai-chat" is the same provider set to
@@ -91,6 +93,7 @@ def build_app(
     base_url: str | None = None,
     key: str = "sk-test",
     environ: Mapping[str, str] | None = None,
+    retry_policy: RetryPolicy = FAST_RETRIES,
 ) -> ChatApp:
     name = provider_name(path)
     settings = settings_for(server, path, idle_timeout_s=idle_timeout_s, base_url=base_url)
@@ -101,7 +104,7 @@ def build_app(
         provider,
         Target(name, target.label, MODELS[path]),
         streaming=streaming,
-        retry_policy=FAST_RETRIES,
+        retry_policy=retry_policy,
         store=TranscriptStore.open(data_dir / "transcripts.sqlite3"),
         event_log=EventLog(data_dir / "logs" / "requests.jsonl", environ=env),
     )
@@ -142,6 +145,17 @@ async def reply_finished(pilot: Pilot, app: ChatApp, replies: int, timeout_s: fl
 
 def notices(app: ChatApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+def failures_shown(app: ChatApp) -> list[str]:
+    """Where the chat tells of a failed reply: the footer under each reply (and the
+    notifications, for a reply whose end was out of sight)."""
+    footers = [
+        str(footer.content)
+        for message in app.chat.log_view.query(AssistantMessage)
+        for footer in message.query(".footer").results(Static)
+    ]
+    return footers + notices(app)
 
 
 def stored_turns(app: ChatApp) -> list[Turn]:

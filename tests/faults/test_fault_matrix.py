@@ -20,7 +20,7 @@ from .harness import (
     KEY_HINTS,
     PATHS,
     build_app,
-    notices,
+    failures_shown,
     reply_finished,
     reply_requests,
     send,
@@ -132,7 +132,7 @@ async def test_fault(
         if fault.status is COMPLETE:
             return
         assert reply.error_message == turn.error_message and turn.error_message
-        shown = notices(app)
+        shown = failures_shown(app)
         assert any(turn.error_message in message for message in shown), shown
         for word in fault.words:
             assert word in turn.error_message, turn.error_message
@@ -189,7 +189,7 @@ async def test_unreachable_server(fake_server: FakeProviderServer, tmp_path: Pat
         await send(pilot, app, "anyone there?")
         turn = await reply_finished(pilot, app, 1)
         assert turn.status is ERROR and turn.error_kind == "connection_failed"
-        assert turn.error_message and any(turn.error_message in n for n in notices(app))
+        assert turn.error_message and any(turn.error_message in n for n in failures_shown(app))
         # Still usable: the next message is sent (and fails the same way, quickly).
         await send(pilot, app, "still there?")
         second = await reply_finished(pilot, app, 2)

@@ -8,7 +8,6 @@ once per tick (one render per tick, whatever the token rate) and shows the figur
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import partial
 from itertools import pairwise
@@ -24,7 +23,6 @@ from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.status_bar import StatusBar, StatusView
 
 SPARKLINE_POINTS = 48
-_RETRY_AFTER_SENTENCE = re.compile(r"\s*Retry after [^.]*(\.\d+[^.]*)?\.?", re.IGNORECASE)
 
 
 def waiting_label(streaming: bool) -> str:
@@ -34,13 +32,13 @@ def waiting_label(streaming: bool) -> str:
 
 
 def run_state_label(run: ReplyRun) -> str:
-    """The run's state in words, with the retry countdown while it waits to retry."""
+    """The run's state in words: while it waits to retry, the countdown and how to stop it
+    (the provider's words go in `retry_reason`, after them: a long message cut the countdown
+    off a narrow bar)."""
     if run.state is RunState.RETRY_WAIT and run.retry is not None:
         seconds = max(0.0, run.retry.resume_at - run.clock())
-        # The provider's own "retry after" sentence would repeat the countdown.
-        reason = _RETRY_AFTER_SENTENCE.sub("", run.retry.reason.message).rstrip(". ")
         return (
-            f"{reason}. Retrying in {seconds:.0f} s "
+            f"Retrying in {seconds:.0f} s "
             f"(attempt {run.retry.attempt}/{run.retry.max_attempts}) · Esc stops"
         )
     if run.state is RunState.FAILED:
@@ -51,6 +49,13 @@ def run_state_label(run: ReplyRun) -> str:
         RunState.COMPLETE: "done",
         RunState.CANCELLED: "cancelled",
     }.get(run.state, "")
+
+
+def retry_reason(run: ReplyRun) -> str:
+    """Why the run is waiting to retry, in the provider's words ("" when it is not)."""
+    if run.state is RunState.RETRY_WAIT and run.retry is not None:
+        return run.retry.reason.message
+    return ""
 
 
 def run_status_view(
@@ -66,6 +71,7 @@ def run_status_view(
         elapsed_s=run.elapsed(),
         running=not run.state.finished,
         state=run_state_label(run),
+        retry_reason=retry_reason(run),
         itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
     )
 

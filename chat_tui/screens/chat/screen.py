@@ -318,7 +318,12 @@ class ChatScreen(Screen[None]):
         self.pending = None
         presenter.show_status()
         self._show_left_out()
-        if turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR):
+        if turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR) and not (
+            self.is_current and self.log_view.following
+        ):
+            # The failure is written under the reply (its footer) and in the status bar; a
+            # toast only where that is out of sight: over the reply's end or the bar it hid
+            # the very text it was about, and a retry's countdown.
             self.notify(
                 turn.error_message or "The reply failed.",
                 title="Reply interrupted" if turn.text else "Reply failed",

@@ -10,7 +10,12 @@ from textual.app import App, ComposeResult
 from chat_tui.engine import RetryPolicy
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.providers.catalog import Target
-from chat_tui.screens.chat.reply_presenter import ReplyPresenter, run_state_label, waiting_label
+from chat_tui.screens.chat.reply_presenter import (
+    ReplyPresenter,
+    retry_reason,
+    run_state_label,
+    waiting_label,
+)
 from chat_tui.session import ChatSession
 from chat_tui.widgets.status_bar import StatusBar
 from tests.app.scripted import ScriptedProvider
@@ -74,8 +79,9 @@ async def test_run_states_are_worded_once() -> None:
     while run.retry is None:
         await asyncio.sleep(0)
     label = run_state_label(run)
-    assert label.startswith("Too many requests. Retrying in ")
-    assert label.endswith("(attempt 2/3) · Esc stops") and "Retry after" not in label
+    assert label.startswith("Retrying in ")
+    assert label.endswith("(attempt 2/3) · Esc stops") and "Too many" not in label
+    assert retry_reason(run) == "Too many requests. Retry after 3 s."
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert run_state_label(run) == "cancelled"
