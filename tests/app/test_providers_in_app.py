@@ -102,3 +102,28 @@ async def test_reply_then_escape_closes_the_connection(
         sent = str(record.body)
         assert "question one" in sent and "The answer is 42." in sent
         assert "Let me think" not in sent
+
+
+async def test_a_switch_mid_reply_leaves_the_reply_labelled_by_what_serves_it(
+    fake_server: FakeProviderServer,
+) -> None:
+    """Gemini streams; the user switches to OpenAI (ctrl+o's path): the status bar keeps
+    naming Gemini over Gemini's figures, during the reply and after it."""
+    fake_server.script(Scenario.text(("a ",) * 30, tokens_per_s=40))
+    session = session_for("gemini", fake_server)
+    app = app_for(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await type_and_send(pilot, "hi")
+        await wait_until(pilot, lambda: "receiving" in app.chat.status_bar.text)
+        openai = session_for("openai", fake_server)
+        app.chat.switch_target(openai.provider, openai.target)
+        await pilot.pause(0.15)  # a flush or two
+        assert app.chat.status_bar.text.startswith("Google Gemini · gemini-model"), (
+            app.chat.status_bar.text
+        )
+        await wait_until(pilot, lambda: app.chat.pending is None)
+        await pilot.pause()
+        assert app.chat.status_bar.text.startswith("Google Gemini · gemini-model")
+        reply = session.conversation.turns[-1]
+        assert (reply.provider, reply.model) == ("gemini", "gemini-model")
+        assert session.target.provider == "openai"  # the next request goes there
