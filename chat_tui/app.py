@@ -187,9 +187,11 @@ class ChatApp(App[None]):
                 continue
             seen.add(binding.description)
             shown = self.get_key_display(binding)
+            # The help line under the title says more, or nothing: the description again
+            # listed every command twice.
             yield SystemCommand(
                 f"{binding.description} ({shown})",
-                binding.tooltip or binding.description,
+                binding.tooltip,
                 partial(self._run_palette_action, node, binding.action),
             )
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -34,7 +34,11 @@ DIALOG_KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ),
     (
         "Conversation settings",
-        (("ctrl+s / enter in a field", "save"), ("tab", "next field"), ("esc", "discard")),
+        (
+            ("ctrl+s / enter", "save (enter: in a one-line field)"),
+            ("tab", "next field"),
+            ("esc", "discard"),
+        ),
     ),
     ("Code blocks", (("enter or 1-9", "copy that block"), ("esc", "close"))),
 )
@@ -52,8 +56,8 @@ manager). Keys are never read from the config file. `chat-tui config path` shows
 @dataclass(frozen=True, slots=True)
 class KeyRow:
     keys: str  # "ctrl+o" or "r / f5", as the footer shows them
-    description: str
-    binding_id: str | None
+    description: str  # what the user reads (the palette gives the longer tooltip)
+    binding_id: str | None  # what [keymap] names it by (tests and remapping)
 
 
 GROUP_NAMES = {
@@ -67,7 +71,8 @@ GROUP_NAMES = {
 def live_key_rows(
     screen: Screen, keymap: Mapping[str, str] | None = None
 ) -> dict[str, list[KeyRow]]:
-    """Group name -> rows, from `screen`'s bindings as bound now (see `listed_bindings`)."""
+    """Group name -> rows, from `screen`'s bindings as bound now (see `listed_bindings`),
+    then the history's screens (their bindings as the keymap sets them)."""
     from chat_tui.binding_ids import listed_bindings
 
     app = screen.app
@@ -89,6 +94,30 @@ def live_key_rows(
     groups.setdefault("Everywhere", []).append(
         KeyRow(palette, "Command palette: every action, themes", None)
     )
+    groups.update(history_key_rows(app))
+    return groups
+
+
+def history_key_rows(app: App[object]) -> dict[str, list[KeyRow]]:
+    """The history's keys (its screens are not open while F1 is read from the chat)."""
+    from chat_tui.screens.history.browser import HistoryScreen
+    from chat_tui.screens.history.conversation_view import HistoryConversationScreen
+
+    keymap: dict[str, str] = getattr(app, "_keymap", {})
+    groups: dict[str, list[KeyRow]] = {}
+    for group, screen_class in (
+        ("History (list)", HistoryScreen),
+        ("History (a conversation)", HistoryConversationScreen),
+    ):
+        rows = groups.setdefault(group, [])
+        for binding in screen_class.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            shown = [app.get_key_display(replace(binding, key=key)) for key in keys.split(",")]
+            rows.append(KeyRow(" / ".join(shown), binding.description, binding.id))
+    groups["History (list)"].insert(0, KeyRow("type", "search the saved conversations", None))
+    groups["History (list)"].append(KeyRow("enter", "open the conversation", None))
     return groups
 
 
@@ -129,26 +158,27 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(self.body(), id="help-body")
             yield Static(
-                Content("Esc, F1 or q closes · keys are remapped in [keymap] by id"), id="help-hint"
+                Content(
+                    "Esc, F1 or q closes · remap keys in [keymap] by binding id (docs/keys.md)"
+                ),
+                id="help-hint",
             )
 
     def body(self) -> Content:
         lines: list[Content] = []
-        width = max((len(r.keys) for rows in self.rows.values() for r in rows), default=8) + 2
-        for group, rows in self.rows.items():
+        sections = [
+            *self.rows.items(),
+            *((title, [KeyRow(k, d, None) for k, d in keys]) for title, keys in DIALOG_KEYS),
+        ]
+        # One key column for every section, as wide as the widest key and two spaces more:
+        # the dialogs' keys ("ctrl+s / enter in a field") ran into their descriptions.
+        width = max((len(row.keys) for _, rows in sections for row in rows), default=8) + 2
+        for group, rows in sections:
             lines.append(Content.styled(group, "bold $accent"))
-            for row in rows:
-                lines.append(
-                    Content.assemble(
-                        ("  " + row.keys.ljust(width), "bold"),
-                        row.description.ljust(28),
-                        (f"  {row.binding_id}" if row.binding_id else "", "$text-muted"),
-                    )
-                )
-            lines.append(Content(""))
-        for title, keys in DIALOG_KEYS:
-            lines.append(Content.styled(title, "bold $accent"))
-            lines.extend(Content.assemble(("  " + k.ljust(width), "bold"), d) for k, d in keys)
+            lines.extend(
+                Content.assemble(("  " + row.keys.ljust(width), "bold"), row.description)
+                for row in rows
+            )
             lines.append(Content(""))
         lines.append(Content.styled("Connecting providers", "bold $accent"))
         lines.extend(Content(line) for line in CONNECTING.splitlines())

@@ -19,6 +19,7 @@ from typing import ClassVar, Literal
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.events import Key
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
@@ -64,6 +65,12 @@ class MessageLog(VerticalScroll):
     MessageLog > UserMessage.-selected, MessageLog > AssistantMessage.-selected {
         border-left: outer $accent;
         background: $accent 18%;
+    }
+    /* Focused (Tab, a click): a bar down its left edge and a tint, so keys have a visible
+       home. An outline takes no room: nothing moves. */
+    MessageLog:focus {
+        outline-left: thick $accent;
+        background-tint: $accent 4%;
     }
     """
 
@@ -113,6 +120,22 @@ class MessageLog(VerticalScroll):
 
     def on_mount(self) -> None:
         self.anchor()
+
+    @dataclass
+    class Typed(Message):
+        """A printable key was typed while the log had the focus: it belongs in the prompt
+        (the screen moves the focus there and inserts it; nothing typed is dropped)."""
+
+        character: str
+
+    def on_key(self, event: Key) -> None:
+        if not (event.is_printable and event.character):
+            return
+        if self.selected is not None and event.key in self._bindings.key_to_bindings:
+            return  # the message cursor's own key (c, e, r, d, as remapped): its binding acts
+        event.stop()
+        event.prevent_default()
+        self.post_message(self.Typed(event.character))
 
     def add_user(self, text: str, turn: Turn | None = None) -> UserMessage:
         message = UserMessage(text, turn)

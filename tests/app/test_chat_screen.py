@@ -270,12 +270,12 @@ async def test_newline_keys_queue_behind_the_keys_typed_before_them() -> None:
         assert provider.requests[0].messages[-1].text == "x\ny\nz"
 
 
-async def test_ctrl_b_races_the_typed_prompt_and_saves_both_replies() -> None:
+async def test_ctrl_l_races_the_typed_prompt_and_saves_both_replies() -> None:
     from chat_tui.screens.chat.race import RaceScreen
 
     app = make_app(SimulatedProvider(ttft_s=0.01, tokens_per_s=2000))
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press(*"race", "ctrl+b")
+        await pilot.press(*"race", "ctrl+l")
         await wait_until(
             pilot, lambda: isinstance(app.screen, RaceScreen) and bool(app.screen.verdict)
         )
@@ -324,7 +324,7 @@ async def test_palette_lists_every_action_with_its_current_key() -> None:
     app.set_keymap({"chat.toggle_streaming": "f10"})
     async with app.run_test():
         titles = [command.title for command in app.get_system_commands(app.chat)]
-        for expected in ("Streaming on/off (f10)", "Retry (f5)", "Race (^b)", "History (^r)"):
+        for expected in ("Streaming on/off (f10)", "Retry (f5)", "Race (^l)", "History (^r)"):
             assert expected in titles, titles
         assert not [t for t in titles if t.startswith("Cursor")], "editing keys leaked in"
 

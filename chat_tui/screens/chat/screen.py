@@ -61,11 +61,35 @@ class ChatScreen(Screen[None]):
 
         target: Target
 
+    # Keys chosen to reach the app in tmux, GNU screen and the usual terminals (ctrl+b is
+    # tmux's prefix, ctrl+a screen's): see docs/keys.md. Each `tooltip` is the palette's and
+    # F1's longer word on the action.
     BINDINGS = [
-        Binding("escape", "cancel_reply", "Stop reply", id="chat.cancel", priority=True),
-        Binding("ctrl+t", "toggle_streaming", "Streaming on/off", id="chat.toggle_streaming"),
+        Binding(
+            "escape",
+            "cancel_reply",
+            "Stop reply",
+            id="chat.cancel",
+            priority=True,
+            tooltip="Stop the reply; the text so far is kept",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_streaming",
+            "Streaming on/off",
+            id="chat.toggle_streaming",
+            tooltip="Streaming or non-streaming for the next request",
+        ),
         Binding("ctrl+n", "new_conversation", "New chat", id="chat.new"),
-        Binding("r,f5", "retry", "Retry", id="chat.retry"),
+        # A function key only: on the focused log a letter went back to the prompt unseen,
+        # and `r` there resent a failed request without a word.
+        Binding(
+            "f5",
+            "retry",
+            "Retry",
+            id="chat.retry",
+            tooltip="Send again the message whose reply failed or was cancelled",
+        ),
         Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
         Binding("ctrl+r", "open_history", "History", id="chat.history"),
         Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
@@ -79,12 +103,46 @@ class ChatScreen(Screen[None]):
         ),
         Binding("f9", "next_favourite", "Next favourite", id="chat.next_favourite", show=False),
         Binding("f2", "conversation_settings", "Chat settings", id="chat.settings"),
-        Binding("ctrl+b", "race", "Race", id="chat.race", show=False),
+        Binding(
+            "ctrl+l",
+            "race",
+            "Race",
+            id="chat.race",
+            show=False,
+            tooltip="The prompt to two targets side by side",
+        ),
         Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
         Binding("f4", "copy_code", "Copy code block", id="chat.copy_code", show=False),
         Binding("ctrl+f", "attach_file", "Attach file", id="chat.attach", show=False),
         # The message cursor; its own keys are the log's (MessageLog.BINDINGS).
         Binding("alt+up", "select_message", "Select a message", id="chat.select_message"),
+        # Scrolling the log from the prompt, whose own pageup/pagedown/home/end move its
+        # cursor. xterm, GNOME Terminal and Konsole keep shift+pageup for their scrollback:
+        # alt+pageup is the second key.
+        Binding(
+            "shift+pageup,alt+pageup",
+            "scroll_log('page_up')",
+            "Scroll up",
+            id="chat.scroll_up",
+            show=False,
+        ),
+        Binding(
+            "shift+pagedown,alt+pagedown",
+            "scroll_log('page_down')",
+            "Scroll down",
+            id="chat.scroll_down",
+            show=False,
+        ),
+        Binding(
+            "ctrl+home", "scroll_log('top')", "Scroll to the top", id="chat.scroll_top", show=False
+        ),
+        Binding(
+            "ctrl+end",
+            "scroll_log('bottom')",
+            "Scroll to the newest",
+            id="chat.scroll_bottom",
+            show=False,
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -370,6 +428,13 @@ class ChatScreen(Screen[None]):
                 return self.app.get_key_display(active.binding)
         return "F5"
 
+    def _binding_of(self, action: str) -> Binding:
+        """The binding of `action` as it is now (keymap applied)."""
+        for active in self.active_bindings.values():
+            if active.binding.action == action:
+                return active.binding
+        return next(b for b in self.BINDINGS if isinstance(b, Binding) and b.action == action)
+
     def _show_idle_status(self) -> None:
         self.status_bar.show(
             StatusView(target=self.session.target.description, streaming=self.session.streaming)
@@ -585,7 +650,8 @@ class ChatScreen(Screen[None]):
         users = [t.text for t in self.session.conversation.turns if t.role == "user"]
         prompt = self.prompt.text if self.prompt.text.strip() else (users[-1] if users else "")
         if not prompt.strip():
-            self.notify("Type a prompt, then press ctrl+b to race it on two targets.")
+            key = self.app.get_key_display(self._binding_of("race"))
+            self.notify(f"Type a prompt, then press {key} to race it on two targets.")
             return
         left, right, problem = race_entrants(self.session, self.catalog)
         if problem is not None:
@@ -788,6 +854,27 @@ class ChatScreen(Screen[None]):
         else:
             self.leave_message_cursor()
         self.notify("Deleted.", timeout=2, markup=False)
+
+    # ---- actions: scrolling ----------------------------------------------------------------
+
+    def action_scroll_log(self, where: str) -> None:
+        """Scroll the log from wherever the focus is (the prompt, usually)."""
+        log = self.log_view
+        if where == "page_up":
+            log.scroll_page_up(animate=False)
+        elif where == "page_down":
+            log.scroll_page_down(animate=False)
+        elif where == "top":
+            log.show_earlier(log.hidden_count)  # the whole conversation, from its start
+            log.scroll_home(animate=False)
+        else:
+            log.follow()
+
+    @on(MessageLog.Typed)
+    def _typed_on_log(self, event: MessageLog.Typed) -> None:
+        """A key typed on the focused log goes to the prompt, with the focus."""
+        self.prompt.focus()
+        self.prompt.insert(event.character)
 
     # ---- actions: copying ------------------------------------------------------------------
 
