@@ -274,9 +274,17 @@ class ChatApp(App[None]):
 
 
 def run_app(args: argparse.Namespace) -> int:
-    from chat_tui.startup import prepare
+    import sys
 
-    startup = prepare(args)
+    from chat_tui.providers.base import ProviderError
+    from chat_tui.startup import prepare
+    from chat_tui.text_safety import visible_text
+
+    try:
+        startup = prepare(args)
+    except ProviderError as error:  # an unknown --provider
+        print(f"chat-tui: {visible_text(error.message)}", file=sys.stderr)
+        return 2
     app = ChatApp(
         startup.session,
         settings=startup.settings,

@@ -22,6 +22,9 @@ ProviderKind = Literal["openai", "openai-compatible", "anthropic", "gemini", "si
 OpenAIApi = Literal["responses", "chat"]  # the two APIs the OpenAI kinds can speak
 OPENAI_KINDS = ("openai", "openai-compatible")
 BUILTIN_PROVIDERS = ("openai", "anthropic", "gemini", "simulated")
+# Local servers and services the catalog knows without a profile (providers.registry builds
+# them; a test keeps the two lists equal).
+PRESET_PROVIDERS = ("ollama", "vllm", "lmstudio", "openrouter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +316,7 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> LoadedSe
 
 def _check_provider_names(reader: _Reader, values: dict[str, Any]) -> None:
     """Warn about a default provider or favourite that names no provider or profile."""
-    known = set(BUILTIN_PROVIDERS) | set(values["profiles"])
+    known = set(BUILTIN_PROVIDERS) | set(PRESET_PROVIDERS) | set(values["profiles"])
     hint = f"known: {', '.join(sorted(known))}"
     provider = values.get("default_provider")
     if provider is not None and provider not in known:

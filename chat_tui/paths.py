@@ -41,6 +41,11 @@ class AppPaths:
         return self.data_dir / "prompt_history.jsonl"
 
     @property
+    def ask_warnings_file(self) -> Path:
+        """A hash of the config warnings `ask` last printed (it prints them once)."""
+        return self.data_dir / "ask-warnings.sha256"
+
+    @property
     def event_log(self) -> Path:
         return self.log_dir / "requests.jsonl"
 

@@ -16,6 +16,7 @@ from chat_tui.config import Settings, load_settings
 from chat_tui.paths import AppPaths
 from chat_tui.problems import Problem
 from chat_tui.prompt_history import PromptHistory, load_prompt_history
+from chat_tui.providers import registry
 from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.session import ChatSession
 from chat_tui.session_setup import open_session
@@ -61,6 +62,10 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
     if errors and loaded.errors:
         errors.append(f"chat-tui runs with defaults for those settings ({paths.config_file}).")
 
+    if args.provider is not None:
+        # A typo on the command line is the user's to fix, not a reason to start on the
+        # simulated model: ProviderError (CONFIG) names the known providers.
+        registry.get_entry(args.provider, settings, environ)
     opened = open_session(
         settings,
         paths,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import os
 import sys
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from typing import IO, Any
 
 from chat_tui.attachments import Attachment, AttachmentError, load_attachment
 from chat_tui.conversation import MessageStatus, Turn
+from chat_tui.paths import ensure_private_dir
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.reply_record import figures, finish_note
 from chat_tui.session import ChatSession, PendingReply
@@ -144,8 +146,14 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
 
     paths = AppPaths.default(data_dir=getattr(args, "data_dir", None))
     loaded = load_settings(paths.config_file)
-    for problem in loaded.problems:
-        print(f"chat-tui ask: {problem.describe(full_path=True)}", file=sys.stderr)
+    errors = [p.describe(full_path=True) for p in loaded.problems if p.is_error]
+    warnings = [p.describe(full_path=True) for p in loaded.problems if not p.is_error]
+    # Warnings once per change of what they say (or every time with -v): `ask` in a script
+    # repeated them on every call. Errors every time.
+    if args.verbose or _warnings_are_news(paths.ask_warnings_file, warnings):
+        errors += warnings
+    for message in errors:
+        print(f"chat-tui ask: {message}", file=sys.stderr)
     opened = open_session(
         loaded.settings,
         paths,
@@ -160,6 +168,22 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
     if opened.store_error is not None:
         print(f"chat-tui ask: {opened.store_error} The reply is not saved.", file=sys.stderr)
     return opened.session
+
+
+def _warnings_are_news(seen_file: Path, warnings: list[str]) -> bool:
+    """Whether `warnings` differ from those the last call printed (remembered by a hash)."""
+    if not warnings:
+        with contextlib.suppress(OSError):  # so that the same warning, back later, is news
+            seen_file.unlink(missing_ok=True)
+        return False
+    digest = hashlib.sha256("\n".join(warnings).encode()).hexdigest()
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if seen_file.read_text(encoding="utf-8").strip() == digest:
+            return False
+    with contextlib.suppress(OSError):  # an unwritable data dir: warn each time, as before
+        ensure_private_dir(seen_file.parent)
+        seen_file.write_text(digest + "\n", encoding="utf-8")
+    return True
 
 
 class Ask:

@@ -192,3 +192,43 @@ async def test_a_terminal_gets_control_characters_neutralised() -> None:
     assert await Ask(session, args, out, err).run("hi") == 0  # type: ignore[arg-type]
     assert "\x1b" not in out.getvalue() and "\x07" not in out.getvalue()
     assert out.getvalue().startswith("safe ␛]0;pwned␇ text")
+
+
+@pytest.mark.slow  # subprocesses
+def test_config_warnings_are_printed_once_per_change(home: Path) -> None:
+    config = home / "config" / "config.toml"
+    config.write_text(QUICK + "nonsense_setting = 1\n", encoding="utf-8")
+    first, second = ask(home, "hi"), ask(home, "hi")
+    assert first.returncode == second.returncode == 0
+    assert "nonsense_setting" in first.stderr
+    assert "nonsense_setting" not in second.stderr, "the same warning on every call"
+    assert "nonsense_setting" in ask(home, "-v", "hi").stderr  # -v: always
+    config.write_text(QUICK + "other_nonsense = 1\n", encoding="utf-8")
+    assert "other_nonsense" in ask(home, "hi").stderr  # a new warning is news
+
+
+@pytest.mark.slow  # a subprocess
+def test_an_unknown_provider_on_the_command_line_is_an_error(home: Path) -> None:
+    for cmd in (
+        command(home, "--provider", "opneai", "hi"),
+        [
+            sys.executable,
+            "-m",
+            "chat_tui",
+            "--data-dir",
+            str(home / "data"),
+            "--provider",
+            "opneai",
+        ],
+    ):
+        result = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            env=environment(home),
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        assert result.returncode == 2, (cmd, result.stderr)
+        assert "Unknown provider 'opneai'" in result.stderr
+        assert "openai" in result.stderr and "ollama" in result.stderr

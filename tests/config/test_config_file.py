@@ -271,7 +271,8 @@ def test_unknown_provider_names_warn(tmp_path: Path) -> None:
     text += '[profiles.ollama]\nbase_url = "http://h/v1"\n'
     loaded = load_settings(write(tmp_path, text))
     assert [(p.line, p.key) for p in loaded.problems] == [(1, "default_provider")]
-    assert "known: anthropic, gemini, ollama, openai, simulated" in loaded.problems[0].message
+    known = "known: anthropic, gemini, lmstudio, ollama, openai, openrouter, simulated, vllm"
+    assert known in loaded.problems[0].message
     loaded = load_settings(write(tmp_path, 'favourites = ["mistral/large"]\n'))
     [warning] = loaded.warnings
     assert str(warning).startswith("config.toml:1: favourites: 'mistral/large': no provider")
@@ -293,3 +294,15 @@ def test_the_openai_api_is_chosen_per_provider_and_profile(tmp_path: Path) -> No
     s = loaded.settings
     assert s.provider_apis == {"openai": "chat"}
     assert s.profiles["gateway"].api == "responses" and s.profiles["typo"].api is None
+
+
+def test_every_provider_the_catalog_knows_is_known_to_the_config_check(tmp_path: Path) -> None:
+    """The shipped example's `ollama/llama3.2` warned though `--provider ollama` works."""
+    from chat_tui.config import BUILTIN_PROVIDERS, PRESET_PROVIDERS
+    from chat_tui.providers.registry import list_entries
+
+    catalog = {entry.name for entry in list_entries(Settings(), {})}
+    assert catalog == set(BUILTIN_PROVIDERS) | set(PRESET_PROVIDERS)
+    favourites = ", ".join(f'"{name}/some-model"' for name in sorted(catalog))
+    loaded = load_settings(write(tmp_path, f"favourites = [{favourites}]\n"))
+    assert loaded.problems == []
