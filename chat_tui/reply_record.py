@@ -42,6 +42,8 @@ def figures(m: ReplyMetrics, *, with_input: bool = False) -> list[str]:
         if m.itl_p50_s is not None:
             p50, p95 = format_interval(m.itl_p50_s), format_interval(m.itl_p95_s)
             cells.append(f"ITL p50 {p50} · p95 {p95}")
+    elif m.ttft_s is None:  # cancelled or failed before the whole reply came: no TTFT
+        cells = ["non-streaming, nothing arrived"]
     else:
         cells = [f"TTFT = total {format_duration(m.total_s)} (non-streaming)"]
     cells.append(format_rate(m.tokens_per_s))

@@ -49,10 +49,11 @@ def describe_metrics(view: StatusView) -> list[str]:
         itl = "ITL n/a (non-streaming)"
     else:
         ttft = f"TTFT {format_duration(m.ttft_s)}"
-        if m.itl_mean_s is None:
+        # The median, as the reply's footer and `stats` give it: one figure, one name.
+        if m.itl_p50_s is None:
             itl = "ITL —"
         else:
-            itl = f"ITL {format_interval(m.itl_mean_s)} avg · p95 {format_interval(m.itl_p95_s)}"
+            itl = f"ITL p50 {format_interval(m.itl_p50_s)} · p95 {format_interval(m.itl_p95_s)}"
     if view.running:
         time_cell = f"elapsed {format_duration(view.elapsed_s)}"
     else:

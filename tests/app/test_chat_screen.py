@@ -198,7 +198,7 @@ async def test_status_bar_shows_ttft_and_itl_figures() -> None:
         await pilot.pause()
         status = app.chat.status_bar.text
         assert re.search(r"TTFT \d+ ms", status), status
-        assert re.search(r"ITL \d+\.\d ms avg · p95 \d+\.\d ms", status), status
+        assert re.search(r"ITL p50 \d+\.\d ms · p95 \d+\.\d ms", status), status
         assert re.search(r"\d+\.\d tok/s", status), status
         assert "Simulated (offline)" in status
 
@@ -408,3 +408,32 @@ async def test_new_chat_pressed_repeatedly_shows_one_welcome_and_keeps_running()
             "UserMessage",
             "AssistantMessage",
         ]
+
+
+async def test_a_cancelled_non_streaming_reply_shows_no_ttft() -> None:
+    release = asyncio.Event()
+    provider = ScriptedProvider([release, "never shown"])
+    app = make_app(provider, streaming=False)
+    async with app.run_test() as pilot:
+        await type_and_send(pilot, "go")
+        await wait_until(pilot, lambda: bool(provider.requests))
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        footer = str(replies(app)[-1].query_one(".footer").content)
+        status = app.chat.status_bar.text
+        assert "cancelled" in footer and "nothing arrived" in footer, footer
+        assert "TTFT = total" not in footer and "TTFT = total" not in status, (footer, status)
+
+
+async def test_status_bar_and_footer_name_the_same_itl_figure() -> None:
+    app = make_app(ScriptedProvider([f"w{i} " for i in range(30)]))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await type_and_send(pilot, "go")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        footer = str(replies(app)[-1].query_one(".footer").content)
+        status = app.chat.status_bar.text
+        itl = re.search(r"ITL p50 [\d.]+ ms · p95 [\d.]+ ms", footer)
+        assert itl and itl.group(0) in status, (footer, status)
