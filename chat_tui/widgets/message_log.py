@@ -110,9 +110,18 @@ class MessageLog(VerticalScroll):
     # position and scrollbar itself, so a second layout pass of the screen adds nothing.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
-    def __init__(self, *, shown_messages: int = SHOWN_MESSAGES, **kwargs: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        shown_messages: int = SHOWN_MESSAGES,
+        hand_on_typing: bool = False,
+        **kwargs: str | None,
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.shown_messages = shown_messages
+        # Post `Typed` for printable keys (the chat: its prompt takes them); off where letters
+        # are the screen's keys (the history's c, r, d, e).
+        self.hand_on_typing = hand_on_typing
         self._messages: list[Widget] = []  # added through add_user / add_assistant
         self._hidden = 0  # how many of the oldest are hidden
         self._earlier: EarlierMessages | None = None
@@ -129,7 +138,7 @@ class MessageLog(VerticalScroll):
         character: str
 
     def on_key(self, event: Key) -> None:
-        if not (event.is_printable and event.character):
+        if not (self.hand_on_typing and event.is_printable and event.character):
             return
         if self.selected is not None and event.key in self._bindings.key_to_bindings:
             return  # the message cursor's own key (c, e, r, d, as remapped): its binding acts

@@ -29,7 +29,7 @@ def test_figures_name_ttft_and_itl_and_mark_estimated_tokens() -> None:
     )
     cells = describe_metrics(StatusView(target="t", streaming=True, metrics=metrics))
     text = " | ".join(cells)
-    assert text.startswith("TTFT 250 ms | ITL 20")
+    assert text.startswith("TTFT 250 ms | ITL p50 20")
     assert "p95 50" in text
     assert "~90" in text
     assert "total 2.00 s" in text

@@ -186,7 +186,7 @@ class ChatScreen(Screen[None]):
     # ---- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield MessageLog(id="log")
+        yield MessageLog(id="log", hand_on_typing=True)
         yield StatusBar()
         # In a container of its own: Textual repaints every direct child of the screen on
         # each frame, whatever changed, and the prompt's repaint is costly (it re-applies its
