@@ -440,8 +440,12 @@ async def test_f1_and_the_palette_list_the_cursor_keys_with_their_ids(
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         body = str(help_screen.body())
+        rows = {row.binding_id: row for group in help_screen.rows.values() for row in group}
         for binding_id in CURSOR_IDS:
-            assert binding_id in body, binding_id
+            # F1 shows what a user reads (the description), keyed by the binding's id.
+            assert binding_id in rows, binding_id
+            assert rows[binding_id].description in body, binding_id
+        assert rows["cursor.copy"].keys == "y"  # as remapped
         await pilot.press("escape")
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.chat)]
