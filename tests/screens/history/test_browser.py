@@ -143,7 +143,7 @@ async def test_export_markdown_and_json_write_what_was_said(tmp_path: Path) -> N
         await wait_until(
             pilot,
             lambda: any(str(tmp_path / "out.md") in n.message for n in app._notifications),
-            timeout_s=15,  # a loaded machine
+            limit=1500,  # a loaded machine
         )
         markdown = (tmp_path / "out.md").read_text()
         assert "capital of France" in markdown and "Paris is the capital." in markdown
