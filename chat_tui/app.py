@@ -79,6 +79,7 @@ class ChatApp(App[None]):
         self.detect_local_ollama = detect_local_ollama
         self.handle_exit_signals = handle_exit_signals
         self.exit_signal: int | None = None  # the signal that ended the app, if one did
+        self._copy_order = asyncio.Lock()  # copies reach the clipboard tool in order
 
     def on_mount(self) -> None:
         if self.handle_exit_signals:
@@ -245,6 +246,40 @@ class ChatApp(App[None]):
 
     def on_chat_screen_target_chosen(self, message: ChatScreen.TargetChosen) -> None:
         self.remember(provider=message.target.provider, model=message.target.model)
+
+    # ---- copying -------------------------------------------------------------------------
+
+    def copy_to_clipboard(self, text: str, what: str = "the selection") -> None:
+        """Every copy comes through here: Textual's (ctrl+c on a mouse selection or in the
+        prompt) and ours (`what`: "the last reply"). The text goes to the terminal (OSC 52) and
+        to a local clipboard tool if there is one; a notice says which, once the tool answered.
+        """
+        super().copy_to_clipboard(text)
+        self._copy_with_local_tool(text, what)
+
+    @work(group="clipboard", exit_on_error=False)
+    async def _copy_with_local_tool(self, text: str, what: str) -> None:
+        from chat_tui.clipboard import copy_notice, copy_with_local_tool
+
+        async with self._copy_order:
+            outcome = await asyncio.to_thread(copy_with_local_tool, text)
+        notice = copy_notice(what, text, outcome)
+        self.notify(notice.message, title="Copy", severity=notice.severity, markup=False)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c with nothing selected (Textual's fallback): it copies here, and never quits."""
+        quit_keys = [
+            self.get_key_display(active.binding)
+            for active in self.active_bindings.values()
+            if active.binding.action in ("quit", "app.quit")
+        ]
+        quitting = f" To quit, press {quit_keys[0]}." if quit_keys else ""
+        self.notify(
+            f"Nothing is selected to copy: drag over text with the mouse first.{quitting}",
+            title="ctrl+c copies",
+            timeout=4,
+            markup=False,
+        )
 
     def _report_store_error(self, message: str) -> None:
         self.notify(message, title="Transcripts", severity="error", timeout=15, markup=False)

@@ -1,4 +1,4 @@
-"""Shared fixtures: the fake provider server."""
+"""Shared fixtures: the fake provider server; no test writes to the desktop's clipboard."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from chat_tui.clipboard import TOOL_ENV
 from tests.fakeserver import FakeProviderServer
+
+
+@pytest.fixture(autouse=True)
+def no_clipboard_tool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies go to the (headless) terminal only, unless a test names a tool itself: the
+    suite must not run the developer's xclip or pbcopy."""
+    monkeypatch.setenv(TOOL_ENV, "none")
 
 
 @pytest.fixture

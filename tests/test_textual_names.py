@@ -1,4 +1,4 @@
-"""Our widgets and screens must not shadow Textual's private names by accident: a method
+"""Our app, widgets and screens must not shadow Textual's private names by accident: a method
 called `_render` replaced Widget._render, and selecting text then crashed the app (issue 14)."""
 
 from __future__ import annotations
@@ -26,16 +26,18 @@ _ASSIGNED = re.compile(r"self\.(_[a-z]\w*)\s*(?::[^=\n]*)?=(?!=)")
 
 def _our_classes() -> list[type[DOMNode]]:
     classes: list[type[DOMNode]] = []
+    names = ["chat_tui.app"]
     for package in (chat_tui.widgets, chat_tui.screens):
-        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
-            module = importlib.import_module(info.name)
-            classes += [
-                cls
-                for cls in vars(module).values()
-                if inspect.isclass(cls)
-                and issubclass(cls, DOMNode)
-                and cls.__module__ == module.__name__
-            ]
+        names += [m.name for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")]
+    for name in names:
+        module = importlib.import_module(name)
+        classes += [
+            cls
+            for cls in vars(module).values()
+            if inspect.isclass(cls)
+            and issubclass(cls, DOMNode)
+            and cls.__module__ == module.__name__
+        ]
     return classes
 
 

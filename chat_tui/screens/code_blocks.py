@@ -11,16 +11,11 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from chat_tui.clipboard import describe_size
 from chat_tui.code_fences import CodeBlock
 from chat_tui.text_safety import visible_text
 
 PREVIEW_LINES = 3
-
-
-def describe_size(text: str) -> str:
-    """'12 lines, 340 characters': what a copy notification says (never the content)."""
-    lines = len(text.splitlines()) or (1 if text else 0)
-    return f"{lines} line{'s' * (lines != 1)}, {len(text):,} character{'s' * (len(text) != 1)}"
 
 
 class CodeBlockPicker(ModalScreen[CodeBlock | None]):

@@ -12,7 +12,7 @@ from typing import ClassVar
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, MarkdownElement
+from rich.markdown import BlockQuote, CodeBlock, MarkdownElement
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
@@ -30,6 +31,7 @@ from chat_tui.markdown_split import split_segments
 from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import chip_text
+from chat_tui.widgets.line_selection import as_decoration, highlighted, selected_text
 
 # Finished blocks are cut from the live tail once it holds this much text past a block
 # boundary: the tail (re-rendered on every flush) stays about one block long.
@@ -39,8 +41,42 @@ SEGMENT_CHARS = 160
 MIN_LIVE_HEIGHT_STEP = 4
 
 
+_LINE = Segment.line()
+
+
+class _CodeBlock(CodeBlock):
+    """Rich's code block, its left margin marked as decoration: a selection copies the code
+    as written, not indented by one space."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for renderable in super().__rich_console__(console, options):
+            for line in console.render_lines(renderable, options, pad=False):
+                if line and not line[0].text.strip():
+                    line[0] = as_decoration(line[0])
+                yield from line
+                yield _LINE
+
+
+class _BlockQuote(BlockQuote):
+    """Rich's block quote, its bar marked as decoration (not copied with the text)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in super().__rich_console__(console, options):
+            yield as_decoration(segment) if segment.text == _QUOTE_BAR else segment
+
+
+_QUOTE_BAR = "▌ "
+
+
 class LiteralMarkdown(RichMarkdown):
     """Rich Markdown with raw HTML shown as text (Rich would silently drop `<div>` etc.)."""
+
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
+        **RichMarkdown.elements,
+        "fence": _CodeBlock,
+        "code_block": _CodeBlock,
+        "blockquote_open": _BlockQuote,
+    }
 
     def __init__(self, markup: str, code_theme: str = "monokai") -> None:
         # Not super().__init__: it would parse the text once more with HTML enabled.
@@ -64,10 +100,7 @@ class LiteralMarkdown(RichMarkdown):
         yield from segments
 
 
-_LINE = Segment.line()
-
-
-class _PlainCodeBlock(CodeBlock):
+class _PlainCodeBlock(_CodeBlock):
     """A code block laid out exactly like Rich's, without syntax highlighting."""
 
     @classmethod
@@ -143,6 +176,7 @@ class ReplyBody(Widget):
         self._tail_lines: list[Strip] = []
         self._width = 0
         self._height = 0
+        self._shown_selection: Selection | None = None  # kept by selection_updated
 
     # ---- changes ---------------------------------------------------------------------------
 
@@ -234,6 +268,14 @@ class ReplyBody(Widget):
             self._render_all(width)
         return self._height
 
+    def _line(self, y: int) -> Strip | None:
+        blocks = len(self._block_lines)
+        if y < blocks:
+            return self._block_lines[y]
+        if y - blocks < len(self._tail_lines):
+            return self._tail_lines[y - blocks]
+        return None
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         if width != self._width:
@@ -241,14 +283,37 @@ class ReplyBody(Widget):
         # The widget's colours are applied here, not stored in the lines, so a theme change
         # needs no new render. (`visual_style` is cached; `rich_style` walks every ancestor.)
         style = self.visual_style.rich_style
-        blocks = len(self._block_lines)
-        if y < blocks:
-            line = self._block_lines[y]
-        elif y - blocks < len(self._tail_lines):
-            line = self._tail_lines[y - blocks]
-        else:
+        line = self._line(y)
+        if line is None:
             return Strip.blank(width, style)
-        return line.apply_style(style).adjust_cell_length(width, style)
+        if self._shown_selection is not None:
+            span = self._shown_selection.get_span(y)
+            if span is not None:  # split into more segments, then given their offsets
+                line = highlighted(line, *span, self.selection_style)
+        # Offsets tell Textual's selection which character the mouse is on. Added after the
+        # style (styling segments that carry them cost 3x more); a line keeps what both steps
+        # made of it (Strip caches them), so painting it again is cheap.
+        return line.apply_style(style).apply_offsets(0, y).adjust_cell_length(width, style)
+
+    # ---- selection (Textual's API: the screen asks for the text and tells what changed) -----
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._shown_selection = selection
+        self.refresh()
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text as shown: a line per line on screen, no padding or margins."""
+        lines = len(self._block_lines) + len(self._tail_lines)
+        if not lines:
+            return None
+        first = 0 if selection.start is None else selection.start.y
+        last = lines - 1 if selection.end is None else min(selection.end.y, lines - 1)
+        taken: list[str] = []
+        for y in range(first, last + 1):
+            line, span = self._line(y), selection.get_span(y)
+            if line is not None and span is not None:
+                taken.append(selected_text(line, *span))
+        return "\n".join(taken), "\n"
 
 
 class TypingIndicator(Static):

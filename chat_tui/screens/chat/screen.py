@@ -888,14 +888,11 @@ class ChatScreen(Screen[None]):
         return None
 
     def action_copy_reply(self) -> None:
-        from chat_tui.screens.code_blocks import describe_size
-
         text = self.last_reply_text()
         if not text:
             self.notify("No reply to copy yet.", timeout=3, markup=False)
             return
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied the last reply ({describe_size(text)}).", timeout=3, markup=False)
+        self.app.copy_to_clipboard(text, what="the last reply")  # ChatApp's: it says how
 
     def action_copy_code(self) -> None:
         from chat_tui.code_fences import code_blocks
@@ -913,10 +910,7 @@ class ChatScreen(Screen[None]):
         self.app.push_screen(CodeBlockPicker(blocks), self._copy_code_block)
 
     def _copy_code_block(self, block: CodeBlock | None) -> None:
-        from chat_tui.screens.code_blocks import describe_size
-
         if block is None:
             return
-        self.app.copy_to_clipboard(block.code)
         what = f"{block.language} code" if block.language else "code"
-        self.notify(f"Copied {what} ({describe_size(block.code)}).", timeout=3, markup=False)
+        self.app.copy_to_clipboard(block.code, what=what)
