@@ -8,9 +8,15 @@ its text without the padding after it and without decoration: segments marked wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
+from textual.color import Color
+from textual.screen import Screen
 from textual.strip import Strip
+from textual.style import Style as VisualStyle
 
 _DECORATION_KEY = "chat_tui.decoration"
 _DECORATION = Style.from_meta({_DECORATION_KEY: True})
@@ -45,9 +51,41 @@ def selected_text(line: Strip, start: int, end: int) -> str:
     return "".join(taken)
 
 
-def highlighted(line: Strip, start: int, end: int, selection_style: Style) -> Strip:
-    """`line` with its characters `start` to `end` (-1: the rest of its text) in
-    `selection_style`."""
+@dataclass(frozen=True, slots=True)
+class SelectionLook:
+    """The theme's selection colours laid over what is selected, as Textual's own widgets do:
+    the default is a translucent background, and no colour of its own for the text (Rich's
+    flattened `screen--selection` style would paint the text in its background colour)."""
+
+    background: Color | None  # None: selected text is shown reversed
+    foreground: Color | None  # None or transparent: the text keeps its own colour
+    under: Style  # the widget's colours, under segments that have none
+
+    @classmethod
+    def of(cls, screen: Screen[object], under: Style) -> SelectionLook:
+        look = VisualStyle.from_styles(screen.get_component_styles("screen--selection"))
+        return cls(look.background, look.foreground, under)
+
+    def over(self, style: Style | None) -> Style:
+        """`style` selected."""
+        own = style or Style.null()
+        if self.background is None:
+            return own + Style(reverse=True)
+        background = _laid_over(own.bgcolor or self.under.bgcolor, self.background)
+        foreground = None
+        if self.foreground is not None and self.foreground.a > 0:
+            foreground = _laid_over(own.color or self.under.color, self.foreground)
+        return own + Style(bgcolor=background, color=foreground)
+
+
+def _laid_over(below: RichColor | None, above: Color) -> RichColor:
+    if below is None or below.is_default:
+        return above.rich_color
+    return (Color.from_rich_color(below, ansi=False) + above).rich_color
+
+
+def highlighted(line: Strip, start: int, end: int, look: SelectionLook) -> Strip:
+    """`line` with its characters `start` to `end` (-1: the rest of its text) selected."""
     start, end = _bounds(line, start, end)
     if start >= end:
         return line
@@ -62,8 +100,7 @@ def highlighted(line: Strip, start: int, end: int, selection_style: Style) -> St
             cut_from, cut_to = max(start - position, 0), min(end - position, len(text))
             if cut_from:
                 segments.append(Segment(text[:cut_from], style))
-            selected = style + selection_style if style else selection_style
-            segments.append(Segment(text[cut_from:cut_to], selected))
+            segments.append(Segment(text[cut_from:cut_to], look.over(style)))
             if cut_to < len(text):
                 segments.append(Segment(text[cut_to:], style))
         position = after

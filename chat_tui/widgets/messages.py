@@ -31,7 +31,12 @@ from chat_tui.markdown_split import split_segments
 from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import chip_text
-from chat_tui.widgets.line_selection import as_decoration, highlighted, selected_text
+from chat_tui.widgets.line_selection import (
+    SelectionLook,
+    as_decoration,
+    highlighted,
+    selected_text,
+)
 
 # Finished blocks are cut from the live tail once it holds this much text past a block
 # boundary: the tail (re-rendered on every flush) stays about one block long.
@@ -294,7 +299,7 @@ class ReplyBody(Widget):
         if self._shown_selection is not None:
             span = self._shown_selection.get_span(y)
             if span is not None:  # split into more segments, then given their offsets
-                line = highlighted(line, *span, self.selection_style)
+                line = highlighted(line, *span, SelectionLook.of(self.screen, style))
         # Offsets tell Textual's selection which character the mouse is on. Added after the
         # style (styling segments that carry them cost 3x more); a line keeps what both steps
         # made of it (Strip caches them), so painting it again is cheap.
