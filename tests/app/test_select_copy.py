@@ -83,6 +83,18 @@ async def test_the_selected_part_of_a_reply_is_copied_and_highlighted() -> None:
         assert all(s.style.color != s.style.bgcolor for s in selected), "text stays visible"
 
 
+async def test_ctrl_c_copies_the_selection_even_with_the_prompt_focused() -> None:
+    app = make_app(ScriptedProvider([REPLY]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        body = await chat_with_reply(pilot, REPLY)
+        await select_in(pilot, body, "It streams")
+        app.chat.prompt.focus()  # its own ctrl+c (copy) has nothing to copy: it passes it on
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: app.clipboard == "It streams")
+        assert app.is_running
+
+
 async def test_a_selection_across_lines_of_a_reply_copies_them_as_shown() -> None:
     reply = "First paragraph.\n\nSecond paragraph here."
     app = make_app(ScriptedProvider([reply]))

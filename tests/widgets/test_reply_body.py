@@ -76,3 +76,17 @@ async def test_a_growing_paragraph_repaints_only_its_last_line() -> None:
         body.append("more")
         lines = len(rendered_text(body))
         assert repainted == [Region(0, lines - 1, body.size.width, 1)]
+
+
+async def test_painted_lines_carry_no_selection_offsets_but_looked_up_lines_do() -> None:
+    # Offsets are for Textual's "which character is under the mouse" (render_line called on
+    # its own); painting without them keeps a flush as cheap as before selection support.
+    app = BodyApp()
+    async with app.run_test(size=(50, 40)) as pilot:
+        body = app.query_one(ReplyBody)
+        body.append(REPLY)
+        await pilot.pause()
+        painted = body.render_lines(Region(0, 0, body.size.width, 3))
+        assert not any("offset" in s.style.meta for line in painted for s in line if s.style)
+        looked_up = body.render_line(1)
+        assert all("offset" in s.style.meta for s in looked_up if s.style and s.text.strip())
