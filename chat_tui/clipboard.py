@@ -75,9 +75,14 @@ def find_tool(environ: Mapping[str, str] | None = None) -> ClipboardTool | None:
     return None
 
 
-def run_tool(tool: ClipboardTool, text: str, timeout_s: float = TOOL_TIMEOUT_S) -> ToolOutcome:
-    """Give `text` to `tool`. Blocks until the tool exits (at most `timeout_s`): run it in a
-    thread, never on the event loop."""
+def run_tool(
+    tool: ClipboardTool,
+    text: str,
+    timeout_s: float = TOOL_TIMEOUT_S,
+    environ: Mapping[str, str] | None = None,
+) -> ToolOutcome:
+    """Give `text` to `tool` (run in `environ`, default this process's). Blocks until the tool
+    exits (at most `timeout_s`): run it in a thread, never on the event loop."""
     # Its output goes to a file, not a pipe: xclip, xsel and wl-copy leave a process behind to
     # serve the clipboard, and a pipe it inherited would never reach its end.
     with tempfile.TemporaryFile() as errors:
@@ -89,6 +94,7 @@ def run_tool(tool: ClipboardTool, text: str, timeout_s: float = TOOL_TIMEOUT_S) 
                 stderr=errors,
                 timeout=timeout_s,
                 check=False,
+                env=None if environ is None else dict(environ),
             )
         except subprocess.TimeoutExpired:
             return ToolOutcome(tool, False, f"no answer within {timeout_s:g} s")
@@ -106,7 +112,7 @@ def run_tool(tool: ClipboardTool, text: str, timeout_s: float = TOOL_TIMEOUT_S) 
 def copy_with_local_tool(text: str, environ: Mapping[str, str] | None = None) -> ToolOutcome | None:
     """Find a clipboard tool and give it `text` (None: no tool here). Blocks: see run_tool."""
     tool = find_tool(environ)
-    return None if tool is None else run_tool(tool, text)
+    return None if tool is None else run_tool(tool, text, environ=environ)
 
 
 def describe_size(text: str) -> str:

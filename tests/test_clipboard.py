@@ -30,8 +30,8 @@ def install(bin_dir: Path, name: str, script: str) -> Path:
 
 def test_a_tool_is_used_only_when_its_display_is_there(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
-    xclip = install(bin_dir, "xclip", "cat > /dev/null")
-    wl_copy = install(bin_dir, "wl-copy", "cat > /dev/null")
+    xclip = install(bin_dir, "xclip", "/bin/cat > /dev/null")
+    wl_copy = install(bin_dir, "wl-copy", "/bin/cat > /dev/null")
     path = str(bin_dir)
     assert find_tool({"PATH": path}) is None
     assert find_tool({"PATH": path, "DISPLAY": ":0"}) == ClipboardTool(
@@ -44,29 +44,32 @@ def test_a_tool_is_used_only_when_its_display_is_there(tmp_path: Path) -> None:
 
 
 def test_xsel_when_it_is_the_only_x_tool(tmp_path: Path) -> None:
-    xsel = install(tmp_path / "bin", "xsel", "cat > /dev/null")
+    xsel = install(tmp_path / "bin", "xsel", "/bin/cat > /dev/null")
     tool = find_tool({"PATH": str(tmp_path / "bin"), "DISPLAY": ":1"})
     assert tool == ClipboardTool("xsel", (str(xsel), "--clipboard", "--input"))
 
 
 def test_the_environment_variable_chooses_or_turns_off_the_tool(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
-    install(bin_dir, "xclip", "cat > /dev/null")
-    clip = install(bin_dir, "clip.exe", "cat > /dev/null")
+    install(bin_dir, "xclip", "/bin/cat > /dev/null")
+    clip = install(bin_dir, "clip.exe", "/bin/cat > /dev/null")
     path = str(bin_dir)
     assert find_tool({"PATH": path, "DISPLAY": ":0", TOOL_ENV: "none"}) is None
     chosen = find_tool({"PATH": path, TOOL_ENV: "clip.exe --quiet"})
     assert chosen == ClipboardTool("clip.exe", (str(clip), "--quiet"))
 
 
-def test_the_tool_gets_the_text_exactly(tmp_path: Path) -> None:
-    received = tmp_path / "received"
-    install(tmp_path / "bin", "xclip", f'cat > "{received}"')
+def test_the_tool_gets_the_text_exactly_and_the_display_it_was_chosen_for(
+    tmp_path: Path,
+) -> None:
+    received, display = tmp_path / "received", tmp_path / "display"
+    install(tmp_path / "bin", "xclip", f'/bin/cat > "{received}"\necho "$DISPLAY" > "{display}"')
     text = "déjà vu 🙂\n  indented\n\nlast line without newline"
-    outcome = copy_with_local_tool(text, {"PATH": str(tmp_path / "bin"), "DISPLAY": ":0"})
+    outcome = copy_with_local_tool(text, {"PATH": str(tmp_path / "bin"), "DISPLAY": ":7"})
     assert outcome is not None and outcome.took_it
     assert outcome.tool.name == "xclip"
     assert received.read_bytes() == text.encode("utf-8")
+    assert display.read_text() == ":7\n"
 
 
 def test_no_tool_means_no_outcome(tmp_path: Path) -> None:
@@ -94,7 +97,7 @@ def test_a_missing_tool_is_a_failure_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_a_stuck_tool_is_stopped(tmp_path: Path) -> None:
-    stuck = install(tmp_path / "bin", "xclip", "exec sleep 30")
+    stuck = install(tmp_path / "bin", "xclip", "exec /bin/sleep 30")
     started = time.monotonic()
     outcome = run_tool(ClipboardTool("xclip", (str(stuck),)), "text", timeout_s=0.5)
     assert time.monotonic() - started < 5
@@ -107,7 +110,7 @@ def test_a_tool_that_stays_behind_to_serve_the_clipboard_does_not_hold_the_copy(
 ) -> None:
     # As xclip does: read the text, leave a process holding the selection, exit.
     received, server = tmp_path / "received", tmp_path / "server.pid"
-    script = f'cat > "{received}"\nsleep 30 &\necho $! > "{server}"\nexit 0'
+    script = f'/bin/cat > "{received}"\n/bin/sleep 30 &\necho $! > "{server}"\nexit 0'
     serving = install(tmp_path / "bin", "xclip", script)
     started = time.monotonic()
     try:
