@@ -1,7 +1,8 @@
 """The fake provider server in its own process, so its CPU is not the measured process's.
 
 Protocol (one JSON object per line). The child prints {"port": N} once listening, then reads:
-    {"scenario": {"tokens": [...], "delay_s": 0.001, "ttft_s": 0.05}}  every request gets this
+    {"scenario": {"tokens": [...], "delay_s": 0.001, "ttft_s": 0.05, "paced": false}}
+                        every request gets this (paced: on a fixed schedule, see Scenario)
     {"records": true}   -> prints a list of {"provider", "model", "t_received", "sent_at", "t_end"}
     {"clear": true}     forget the records
 EOF on stdin stops it. Server timestamps are `time.monotonic()`, the engine's clock on Linux.
@@ -64,8 +65,11 @@ class FakeServerProcess:
         self._process.stdin.write(json.dumps(message) + "\n")
         self._process.stdin.flush()
 
-    def set_scenario(self, tokens: list[str], *, delay_s: float, ttft_s: float) -> None:
-        self._send({"scenario": {"tokens": tokens, "delay_s": delay_s, "ttft_s": ttft_s}})
+    def set_scenario(
+        self, tokens: list[str], *, delay_s: float, ttft_s: float, paced: bool = False
+    ) -> None:
+        scenario = {"tokens": tokens, "delay_s": delay_s, "ttft_s": ttft_s, "paced": paced}
+        self._send({"scenario": scenario})
 
     def records(self) -> list[ServerRecord]:
         self._send({"records": True})
@@ -85,7 +89,10 @@ def serve() -> None:
             if "scenario" in message:
                 spec = message["scenario"]
                 server.default_scenario = Scenario(
-                    tokens=tuple(spec["tokens"]), delay_s=spec["delay_s"], ttft_s=spec["ttft_s"]
+                    tokens=tuple(spec["tokens"]),
+                    delay_s=spec["delay_s"],
+                    ttft_s=spec["ttft_s"],
+                    paced=spec.get("paced", False),
                 )
             elif "records" in message:
                 records = [

@@ -20,6 +20,8 @@ BENCHMARKS = (
     "startup",
     "memory",
     "metric_truth",
+    "terminal_startup",
+    "terminal_keep_up",
 )
 TIME_LIMIT_S = {"tiny": 120, "quick": 600, "full": 1800}
 

@@ -17,7 +17,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.bench]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("name", BENCHMARKS)
+# The terminal benchmarks have tests of their own (test_terminal_benchmarks.py).
+HEADLESS = [name for name in BENCHMARKS if not name.startswith("terminal_")]
+
+
+@pytest.mark.parametrize("name", HEADLESS)
 def test_benchmark_prints_valid_figures(name: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", f"benchmarks.{name}", "--tiny", "--json"],

@@ -64,6 +64,7 @@ class Scenario:
     json_for_stream: bool = False
     failed_event: bool = False  # Responses: ERROR_EVENT sends `response.failed`, not `error`
     json_body: Mapping[str, Any] | None = None  # a whole reply's body, in place of the format's
+    paced: bool = False  # send delta i at `i * delay_s` after the first (a steady rate)
 
     # ---- constructors for the common cases ------------------------------------------------
 

@@ -355,10 +355,15 @@ class FakeProviderServer:
         if s.ttft_s:
             await asyncio.sleep(s.ttft_s)
         deltas = s.deltas
+        first_at = clock()
         for index, (kind, piece) in enumerate(deltas):
             if index == s.fault_after and (ended := await self._fault(fmt, out)) is not None:
                 return ended
-            if index and s.delay_s:
+            if index and s.delay_s and s.paced:
+                # On a schedule: a sleep per delta overshoots (by ~0.1 ms here), which at
+                # thousands of deltas a second would be a much slower stream.
+                await asyncio.sleep(max(0.0, first_at + index * s.delay_s - clock()))
+            elif index and s.delay_s:
                 await asyncio.sleep(s.delay_s)
             data = fmt.delta(kind, piece)
             record.delta_sent_at.append(clock())
