@@ -95,7 +95,8 @@ class ChatApp(App[None]):
         if self._standing_problems:
             self.call_after_refresh(self._show_standing_problems)
         if self.detect_local_ollama and self.session.target.provider == "simulated":
-            self._detect_ollama()
+            # After the chat screen's first frame: the first screen does not wait for it.
+            self.call_after_refresh(self._detect_ollama)
         for message in self._startup_errors:
             self.notify(message, title="Problem", severity="error", timeout=15, markup=False)
         self._check_keymap()

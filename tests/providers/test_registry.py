@@ -120,3 +120,16 @@ async def test_detect_ollama_gives_up_quickly_when_nothing_answers():
 
 def _url(sock: socket.socket) -> str:
     return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_detect_ollama_imports_no_http_client_when_nothing_listens():
+    # Most starts have no Ollama: the probe must not cost the HTTP client's import.
+    code = (
+        "import asyncio, socket, sys\n"
+        "from chat_tui.providers.registry import detect_ollama\n"
+        "closed = socket.socket(); closed.bind(('127.0.0.1', 0))\n"
+        "url = f'http://127.0.0.1:{closed.getsockname()[1]}'; closed.close()\n"
+        "print(asyncio.run(detect_ollama(base_url=url)), 'httpx2' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "None False"
