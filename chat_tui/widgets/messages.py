@@ -9,11 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import BlockQuote, CodeBlock, MarkdownElement
-from rich.markdown import Markdown as RichMarkdown
+from rich.console import Console, ConsoleOptions
 from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -33,7 +29,6 @@ from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import chip_text
 from chat_tui.widgets.line_selection import (
     SelectionLook,
-    as_decoration,
     highlighted,
     selected_text,
 )
@@ -46,103 +41,20 @@ SEGMENT_CHARS = 160
 MIN_LIVE_HEIGHT_STEP = 4
 
 
-_LINE = Segment.line()
-
-
-class _CodeBlock(CodeBlock):
-    """Rich's code block, its left margin marked as decoration: a selection copies the code
-    as written, not indented by one space."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        line_start = True
-        for renderable in super().__rich_console__(console, options):
-            for segment in console.render(renderable, options):
-                if line_start and segment.text and not segment.text.strip():
-                    yield as_decoration(segment)  # the margin, or a blank line above or below
-                else:
-                    yield segment
-                line_start = segment.text.endswith("\n")
-
-
-class _BlockQuote(BlockQuote):
-    """Rich's block quote, its bar marked as decoration (not copied with the text)."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for segment in super().__rich_console__(console, options):
-            yield as_decoration(segment) if segment.text == _QUOTE_BAR else segment
-
-
-_QUOTE_BAR = "▌ "
-
-
-class LiteralMarkdown(RichMarkdown):
-    """Rich Markdown with raw HTML shown as text (Rich would silently drop `<div>` etc.)."""
-
-    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
-        **RichMarkdown.elements,
-        "fence": _CodeBlock,
-        "code_block": _CodeBlock,
-        "blockquote_open": _BlockQuote,
-    }
-
-    def __init__(self, markup: str, code_theme: str = "monokai") -> None:
-        # Not super().__init__: it would parse the text once more with HTML enabled.
-        self.markup = markup
-        self.parsed = _PARSER.parse(markup)
-        self.code_theme = code_theme
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False
-        self.inline_code_lexer = None
-        self.inline_code_theme = code_theme
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        segments = iter(super().__rich_console__(console, options))
-        # Rich may open with the blank line that separates elements (left set by a list's or
-        # table's children) even though nothing comes before: a reply cut into blocks would
-        # then show an extra blank line wherever a block starts with one.
-        first = next(segments, None)
-        if first is not None and first != _LINE:
-            yield first
-        yield from segments
-
-
-class _PlainCodeBlock(CodeBlock):
-    """A code block laid out exactly like Rich's, without syntax highlighting."""
-
-    @classmethod
-    def create(cls, markdown: RichMarkdown, token: Token) -> CodeBlock:
-        return cls("text", markdown.code_theme)
-
-
-class LiveMarkdown(LiteralMarkdown):
-    """The live tail of a reply. A code block there is re-rendered on every flush, and
-    highlighting it cost 3-4x as much as laying it out: it is highlighted once finished.
-    Marking margins and quote bars for a copy (another 5-8% on a code block) also waits: a
-    selection made while a block streams takes them along."""
-
-    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
-        **LiteralMarkdown.elements,
-        "fence": _PlainCodeBlock,
-        "code_block": _PlainCodeBlock,
-        "blockquote_open": BlockQuote,
-    }
-
-
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
-
-
 def markdown_lines(
     source: str,
     console: Console,
     options: ConsoleOptions,
     code_theme: str,
-    markdown: type[LiteralMarkdown] = LiteralMarkdown,
+    *,
+    live: bool = False,
 ) -> list[Strip]:
     """`source` rendered as Markdown at `options.max_width`, a Strip per line."""
     if not source.strip():
         return []
-    segments = console.render(markdown(source, code_theme), options)
+    from chat_tui.widgets.markdown_render import reply_markdown  # not at start-up (see there)
+
+    segments = console.render(reply_markdown(source, code_theme, live=live), options)
     width = options.max_width
     lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
     return [Strip(line) for line in lines]
@@ -253,8 +165,7 @@ class ReplyBody(Widget):
     # Not `_render`: that is Widget's own, and Textual's text selection calls it.
     def _render_markdown(self, source: str, width: int, *, live: bool = False) -> list[Strip]:
         options = self.app.console_options.update(width=width, highlight=False)
-        markdown = LiveMarkdown if live else LiteralMarkdown
-        return markdown_lines(source, self.app.console, options, self.code_theme, markdown)
+        return markdown_lines(source, self.app.console, options, self.code_theme, live=live)
 
     def _block_at(self, block: _Block, width: int) -> list[Strip]:
         if block.width != width:

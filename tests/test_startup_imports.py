@@ -1,0 +1,19 @@
+"""What starting the app imports: the first screen shows no Markdown and makes no HTTP
+request, so their libraries are imported later (each costs tens of milliseconds)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+DEFERRED = ("markdown_it", "pygments", "rich.markdown", "rich.syntax", "httpx2")
+
+
+def test_importing_the_app_imports_no_markdown_renderer_or_http_client():
+    code = (
+        "import sys\n"
+        "import chat_tui.app, chat_tui.cli, chat_tui.startup\n"
+        f"print(sorted(name for name in {DEFERRED!r} if name in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
