@@ -7,7 +7,7 @@ import contextlib
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,7 +27,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(configure: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. `configure` names the subcommands whose own options are added (all
+    by default): that imports each one's module, about 15 ms for all of them, which starting
+    the app need not pay."""
     parser = argparse.ArgumentParser(
         prog="chat-tui",
         description=(
@@ -46,9 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     if SUBCOMMANDS:
         subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
         for name, (module, help_text) in SUBCOMMANDS.items():
-            sub = subparsers.add_parser(name, help=help_text, description=help_text)
+            if configure is None or name in configure:
+                sub = subparsers.add_parser(name, help=help_text, description=help_text)
+                importlib.import_module(f"chat_tui.commands.{module}").configure(sub)
+            else:  # named in the list of commands; its options (and --help) left alone
+                sub = subparsers.add_parser(name, help=help_text, add_help=False)
             sub.set_defaults(_module=module)
-            importlib.import_module(f"chat_tui.commands.{module}").configure(sub)
     return parser
 
 
@@ -69,8 +75,11 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Which subcommand, if any, first: only its module is imported to parse its options.
+    chosen, _ = build_parser(configure=()).parse_known_args(argv)
+    command = getattr(chosen, "command", None)
+    args = build_parser(configure=[command] if command else []).parse_args(argv)
     module = getattr(args, "_module", None)
     if module is not None:
         return run_command(module, args)

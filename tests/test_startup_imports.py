@@ -17,3 +17,16 @@ def test_importing_the_app_imports_no_markdown_renderer_or_http_client():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_starting_the_app_imports_no_subcommand(tmp_path):
+    code = (
+        "import sys\n"
+        "import chat_tui.app\n"
+        "from chat_tui.cli import main\n"
+        "chat_tui.app.run_app = lambda args: print(sorted(\n"
+        "    name for name in sys.modules if name.startswith('chat_tui.commands.'))) or 0\n"
+        f"main(['--no-stream', '--data-dir', {str(tmp_path)!r}])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
