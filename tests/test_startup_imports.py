@@ -30,3 +30,16 @@ def test_starting_the_app_imports_no_subcommand(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_markdown_renderer_preloads_in_the_background():
+    code = (
+        "import sys, threading\n"
+        "from chat_tui.widgets.messages import preload_markdown\n"
+        "preload_markdown()\n"
+        "for thread in threading.enumerate():\n"
+        "    if thread.name == 'chat-tui-preload-markdown': thread.join(30)\n"
+        "print(sorted(name for name in ('markdown_it', 'rich.markdown') if name in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['markdown_it', 'rich.markdown']"

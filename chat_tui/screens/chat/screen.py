@@ -33,7 +33,12 @@ from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
 from chat_tui.widgets.message_log import MessageLog
-from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
+from chat_tui.widgets.messages import (
+    AssistantMessage,
+    UserMessage,
+    preload_markdown,
+    turn_widget,
+)
 from chat_tui.widgets.prompt import PromptInput
 from chat_tui.widgets.status_bar import StatusBar, StatusView
 
@@ -50,6 +55,7 @@ start with --provider NAME. ctrl+t toggles non-streaming mode; F1 lists every ke
 
 # The messages of a send appear once its request is out; this long at most if no word comes.
 SHOW_REPLY_AT_THE_LATEST_S = 0.05
+PRELOAD_MARKDOWN_AFTER_S = 0.5  # after the chat screen mounts (see on_mount)
 
 
 class ChatScreen(Screen[None]):
@@ -202,6 +208,9 @@ class ChatScreen(Screen[None]):
         self._show_idle_status()
         # The provider's SDK imports in the background once the first frame is up.
         self.call_after_refresh(warm_up, self.session.provider)
+        # The Markdown renderer too, a little later: the frames that complete the first
+        # screen come just after the first one, and an import shares the GIL with them.
+        self.set_timer(PRELOAD_MARKDOWN_AFTER_S, preload_markdown)
 
     @property
     def log_view(self) -> MessageLog:
