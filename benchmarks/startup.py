@@ -5,7 +5,7 @@ no API keys; a hook on the chat screen writes a marker after its first paint, wi
 modules present at that moment. Split: interpreter (spawn to the first line of the child),
 Textual import, the rest (chat_tui imports, settings, store, first paint). Then again with
 ANTHROPIC_API_KEY set, so the app starts on the provider with the heaviest SDK (about 1 s to
-import here), which it imports in the background after its first frame.
+import here), which it imports in the background once its first screen is up.
 
     python -m benchmarks.startup [--quick | --tiny] [--json]
 """
@@ -127,7 +127,7 @@ def measure(size: str) -> list[Figure]:
             pct(keyed, 50) * 1000,
             "ms",
             TARGET_MS,
-            note="its SDK imports after the first frame",
+            note="its SDK imports once the first screen is up",
         ),
     ]
 

@@ -4,9 +4,10 @@ Importing an SDK takes 0.35 s (openai, google-genai) to 1 s (anthropic) here. Do
 it delays the first frame by that much; done at the first send, it delays the reply and
 freezes the screen meanwhile. So the registry hands out this stand-in: it knows the provider's
 name and label, and builds the real adapter (and its client for the event loop) in a thread,
-started by `warm_up()` (the app calls it after its first frame) or at the latest by the first
-request, which then waits for it. The same thread loads the price table when the provider has
-prices (see chat_tui.pricing), so pricing the first reply does not stall the screen either.
+started by `warm_up()` (the chat screen calls it once its first screen is up) or at the
+latest by the first request, which then waits for it. The same thread loads the price table
+when the provider has prices (see chat_tui.pricing), so pricing the first reply does not stall
+the screen either.
 """
 
 from __future__ import annotations
