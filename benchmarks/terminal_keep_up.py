@@ -16,7 +16,10 @@ emulator one by one to find the first at which the final token is on screen.
   marks (the emulator declares the mode, as most current terminals do);
 - app CPU: the app process's user + system time over the same span.
 
-    python -m benchmarks.terminal_keep_up [--quick | --tiny] [--json]
+`--api chat` or `--api responses` picks the OpenAI API (`[providers.openai] api` in a
+config file of the run's own); by default the provider's default.
+
+    python -m benchmarks.terminal_keep_up [--quick | --tiny] [--json] [--api chat|responses]
 """
 
 from __future__ import annotations
@@ -106,12 +109,23 @@ def open_saved_conversation(terminal: Terminal) -> None:
     terminal.drain(quiet_s=0.3, longest_s=2.0)
 
 
-def one_reply(server: FakeServerProcess, template: Path, home: Path, case: Case) -> ReplyRun:
+def one_reply(
+    server: FakeServerProcess, template: Path, home: Path, case: Case, api: str | None
+) -> ReplyRun:
     data_dir = home / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
     shutil.copytree(template, data_dir)
+    config_dir = home / "config"
+    config_dir.mkdir(exist_ok=True)
+    config = f'[providers.openai]\napi = "{api}"\n' if api else ""
+    (config_dir / "config.toml").write_text(config)
     env = clean_env(
-        home, {"OPENAI_API_KEY": "sk-not-a-real-key", "OPENAI_BASE_URL": server.openai_base_url}
+        home,
+        {
+            "OPENAI_API_KEY": "sk-not-a-real-key",
+            "OPENAI_BASE_URL": server.openai_base_url,
+            "CHAT_TUI_CONFIG_DIR": str(config_dir),
+        },
     )
     argv = [str(console_script()), "--provider", "openai", "--data-dir", str(data_dir)]
     server.clear()
@@ -139,19 +153,21 @@ def one_reply(server: FakeServerProcess, template: Path, home: Path, case: Case)
     )
 
 
-def measure_case(server: FakeServerProcess, case: Case) -> list[Figure]:
+def measure_case(server: FakeServerProcess, case: Case, api: str | None) -> list[Figure]:
     tokens = reply_tokens(case.tokens)
     server.set_scenario(tokens, delay_s=1 / case.rate, ttft_s=TTFT_S, paced=True)
     load = os.getloadavg()[0]  # other work on the machine shows in every figure here
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / "template"
         seed_conversation(template, case.earlier)
-        runs = [one_reply(server, template, Path(tmp), case) for _ in range(case.runs)]
+        runs = [one_reply(server, template, Path(tmp), case, api) for _ in range(case.runs)]
 
     def p50(values: list[float]) -> float:
         return statistics.median(values)
 
     label = f"{case.tokens} tok @ {case.rate:g} tok/s, {case.earlier} earlier"
+    if api:
+        label += f", {api} API"
     ratio = p50([r.ratio for r in runs])
     text_bytes = len("".join(tokens).encode())
     reply_bytes = p50([r.reply_bytes for r in runs])
@@ -193,17 +209,19 @@ def measure_case(server: FakeServerProcess, case: Case) -> list[Figure]:
     ]
 
 
-def measure(size: str) -> list[Figure]:
+def measure(size: str, api: str | None = None) -> list[Figure]:
     figures: list[Figure] = []
     with FakeServerProcess.running() as server:
         for case in CASES[size]:
-            figures += measure_case(server, case)
+            figures += measure_case(server, case, api)
     return figures
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = standard_parser(__doc__ or NAME).parse_args(argv)
-    print_figures(measure(size_of(args)), as_json=args.json)
+    parser = standard_parser(__doc__ or NAME)
+    parser.add_argument("--api", choices=("chat", "responses"), help="the OpenAI API to use")
+    args = parser.parse_args(argv)
+    print_figures(measure(size_of(args), args.api), as_json=args.json)
     return 0
 
 
