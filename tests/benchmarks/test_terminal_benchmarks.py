@@ -15,7 +15,7 @@ from benchmarks.terminal import SYNC_REPLY, Terminal, clean_env, frames_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.terminal
+pytestmark = [pytest.mark.slow, pytest.mark.bench, pytest.mark.terminal]
 
 
 def run_tiny(name: str) -> dict[str, dict]:
