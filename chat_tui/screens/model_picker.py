@@ -112,12 +112,15 @@ class ModelPicker(ModalScreen[Target | None]):
 
     def _options(self, query: str) -> list[Option]:
         search = FuzzySearch()
+        # A space stands for any separator ("claude sonnet", "gpt 4o mini"): the matcher takes
+        # it literally, and model names join their words with '-', '.' or ':'.
+        pattern = query.replace(" ", "")
         options: list[Option] = []
         for target in self.targets:
             rows: list[tuple[float, str, tuple[int, ...]]] = []
             for model in self.catalog.models(target):
                 if query:
-                    score, offsets = search.match(query, f"{target.name} {model}")
+                    score, offsets = search.match(pattern, f"{target.name} {model}")
                     if score <= 0:
                         continue
                     skip = len(target.name) + 1

@@ -78,6 +78,23 @@ async def test_filter_is_fuzzy_and_escape_keeps_the_model(no_keys) -> None:
         assert app.session.target.model == "simulated-hosted"
 
 
+async def test_filter_words_may_be_separated_by_spaces(no_keys) -> None:
+    """People type "claude sonnet" or "gpt 4o mini": a space stands for any separator."""
+    app = app_with()
+    async with app.run_test(size=(110, 36)) as pilot:
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        picker = app.screen
+        assert isinstance(picker, ModelPicker)
+        await pilot.press(*"claude sonnet")
+        await wait_until(pilot, lambda: "anthropic/claude-sonnet-5-5" in option_ids(picker))
+        assert "simulated/simulated-hosted" not in option_ids(picker)
+        for _ in "claude sonnet":
+            await pilot.press("backspace")
+        await pilot.press(*"gpt 4o mini")
+        await wait_until(pilot, lambda: option_ids(picker)[:1] == ["openai/gpt-4o-mini"])
+
+
 async def test_switching_between_simulated_models_changes_the_request(no_keys) -> None:
     app = app_with()
     async with app.run_test(size=(110, 36)) as pilot:
