@@ -27,18 +27,22 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
+import io
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import IO, Any
 
 from chat_tui.attachments import Attachment, AttachmentError, load_attachment
-from chat_tui.conversation import MessageStatus, Turn
+from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
+from chat_tui.message_preview import shown_part
 from chat_tui.paths import ensure_private_dir
 from chat_tui.providers.base import FailureKind, ProviderError
+from chat_tui.providers.request_options import RequestOptions
 from chat_tui.reply_record import figures, finish_note
+from chat_tui.request_settings import OPTION_KEYS, OptionError, apply_option
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import terminal_safe_json, visible_text
 
@@ -70,18 +74,46 @@ PRINT_INTERVAL_S = 0.02  # how often streamed text is written out
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("prompt", metavar="PROMPT", help='the prompt; "-" reads it from stdin')
+    parser.add_argument(
+        "prompt",
+        nargs="?",
+        metavar="PROMPT",
+        help='the prompt; text piped in comes first, then a blank line and PROMPT; "-" reads '
+        "the whole prompt from stdin",
+    )
     # Also accepted before `ask`; SUPPRESS keeps a value given there.
     quiet = argparse.SUPPRESS
     parser.add_argument("--provider", metavar="NAME", default=quiet, help="provider or profile")
-    parser.add_argument("--model", metavar="NAME", default=quiet, help="model name")
+    parser.add_argument("-m", "--model", metavar="NAME", default=quiet, help="model name")
     parser.add_argument(
         "--no-stream", action="store_true", default=quiet, help="print the reply once, at the end"
     )
     parser.add_argument(
         "--data-dir", type=Path, metavar="DIR", default=quiet, help="where transcripts are kept"
     )
-    parser.add_argument("--system", metavar="TEXT", help="a system prompt for this request")
+    parser.add_argument("-s", "--system", metavar="TEXT", help="a system prompt for this request")
+    parser.add_argument(
+        "-o",
+        "--option",
+        nargs=2,
+        action="append",
+        default=[],
+        dest="options",
+        metavar=("KEY", "VALUE"),
+        help=f"a request option: {', '.join(OPTION_KEYS)} (an effort such as high, or a "
+        "token budget); repeatable",
+    )
+    carry_on = parser.add_mutually_exclusive_group()
+    carry_on.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_last",
+        action="store_true",
+        help="continue the most recent conversation (its history is sent, the turn saved in it)",
+    )
+    carry_on.add_argument(
+        "--cid", type=int, metavar="ID", help="continue conversation ID (see transcripts list)"
+    )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object (text, metrics, status...)"
     )
@@ -99,12 +131,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class UsageError(Exception):
+    """Bad arguments or an unusable choice: exit 2 with the message, before any request."""
+
+
 def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> int:
     try:
-        prompt = sys.stdin.read() if args.prompt == "-" else args.prompt
+        message, from_stdin = read_message(
+            args.prompt, sys.stdin or io.StringIO(), required=not args.attach
+        )
     except KeyboardInterrupt:
         return _fail(EXIT_CANCELLED, "cancelled")
-    if not prompt.strip() and not args.attach:
+    except UsageError as error:
+        return _fail(EXIT_USAGE, str(error))
+    if not message.strip() and not args.attach:
         return _fail(EXIT_USAGE, "the prompt is empty")
     try:
         attachments = _attachments(args)
@@ -114,11 +154,42 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -> in
         session = _session(args, environ)
     except ProviderError as error:
         return _fail(EXIT_CODES.get(error.kind, EXIT_REFUSED), error.message)
+    except UsageError as error:
+        return _fail(EXIT_USAGE, str(error))
+    if from_stdin and sys.stderr.isatty():
+        _preview(message, saved=session.store is not None)
     try:
-        return asyncio.run(Ask(session, args).run(prompt, attachments))
+        return asyncio.run(Ask(session, args).run(message, attachments))
     finally:
         if session.store is not None:
             session.store.close()
+
+
+def read_message(prompt: str | None, stdin: IO[str], *, required: bool = True) -> tuple[str, bool]:
+    """The message to send, and whether any of it came from stdin.
+
+    `-` reads all of it from stdin. Otherwise text piped in (stdin not a terminal) comes
+    first, then a blank line, then PROMPT: `git diff | chat-tui ask "review this"`. With no
+    PROMPT, what is piped in is the prompt (none at all is an error when `required`: with
+    attachments, the files may be the whole message)."""
+    if prompt == "-":
+        return stdin.read(), True
+    piped = "" if stdin.isatty() else stdin.read()
+    if prompt is None:
+        if stdin.isatty() and required:
+            raise UsageError("give a PROMPT, or pipe text in")
+        return piped, True
+    if not piped.strip():
+        return prompt, False
+    return f"{piped.rstrip(chr(10))}\n\n{prompt}", True
+
+
+def _preview(message: str, *, saved: bool) -> None:
+    """On a terminal, a long message from stdin is previewed as the app shows a long paste."""
+    fate = "the whole message is sent" + (" and saved." if saved else ".")
+    shown = shown_part(message, fate)
+    if shown != message:
+        print(visible_text(shown), file=sys.stderr)
 
 
 def _fail(code: int, message: str) -> int:
@@ -139,7 +210,8 @@ def _attachments(args: argparse.Namespace) -> tuple[Attachment, ...]:
 
 
 def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSession:
-    """The session the app would start on (minus remembered UI state), with its store."""
+    """The session the app would start on (minus remembered UI state), with its store; on
+    the conversation to continue (-c, --cid) when one is asked for."""
     from chat_tui.config import load_settings
     from chat_tui.paths import AppPaths
     from chat_tui.session_setup import open_session
@@ -154,11 +226,14 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
         errors += warnings
     for message in errors:
         print(f"chat-tui ask: {message}", file=sys.stderr)
+    continuing = args.continue_last or args.cid is not None
+    conversation = _conversation_to_continue(paths.database, args) if continuing else None
+    requested_provider, requested_model = _requested_target(args, conversation)
     opened = open_session(
         loaded.settings,
         paths,
-        requested_provider=getattr(args, "provider", None),
-        requested_model=getattr(args, "model", None),
+        requested_provider=requested_provider,
+        requested_model=requested_model,
         streaming=not getattr(args, "no_stream", False),
         save=not args.no_save,
         system_prompt=args.system,
@@ -167,7 +242,73 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
     )
     if opened.store_error is not None:
         print(f"chat-tui ask: {opened.store_error} The reply is not saved.", file=sys.stderr)
-    return opened.session
+    session = opened.session
+    if conversation is not None:
+        session.open_conversation(conversation)
+    target = session.target
+    chosen = _with_arguments(
+        session.conversation.settings,
+        args,
+        opened.catalog.request_options(target.provider),
+        target.description,
+    )
+    if chosen != session.conversation.settings:
+        session.update_settings(chosen)
+    return session
+
+
+def _conversation_to_continue(database: Path, args: argparse.Namespace) -> Conversation:
+    """The conversation -c or --cid names, read before the session is built: its last reply
+    says which provider and model to go on with."""
+    from chat_tui.store import StoreError, TranscriptStore, UnknownConversationError
+
+    unknown = f"no conversation {args.cid} (see chat-tui transcripts list)"
+    if not database.exists():
+        raise UsageError(unknown if args.cid is not None else "there is no saved conversation")
+    try:
+        with TranscriptStore.open(database, read_only=True) as store:
+            if args.cid is not None:
+                return store.load_conversation(args.cid)
+            latest = store.list_conversations(limit=1)
+            if not latest:
+                raise UsageError("there is no saved conversation")
+            return store.load_conversation(latest[0].id)
+    except UnknownConversationError:
+        raise UsageError(unknown) from None
+    except (StoreError, OSError) as error:
+        raise UsageError(f"{error} There is no conversation to continue.") from None
+
+
+def _requested_target(
+    args: argparse.Namespace, conversation: Conversation | None
+) -> tuple[str | None, str | None]:
+    """--provider and --model; a continued conversation goes on with the provider and model
+    of its last reply unless they are given."""
+    provider = getattr(args, "provider", None)
+    model = getattr(args, "model", None)
+    if conversation is not None and provider is None:
+        last = next((t for t in reversed(conversation.turns) if t.role == "assistant"), None)
+        if last is not None and last.provider:
+            provider = last.provider
+            model = model or last.model
+    return provider, model
+
+
+def _with_arguments(
+    settings: ConversationSettings,
+    args: argparse.Namespace,
+    support: RequestOptions,
+    target: str,
+) -> ConversationSettings:
+    """The conversation's settings with -s and each -o applied. Raises UsageError."""
+    if args.system is not None:
+        settings = replace(settings, system_prompt=args.system or None)
+    for key, value in args.options:
+        try:
+            settings = apply_option(settings, key, value, support, target)
+        except OptionError as error:
+            raise UsageError(f"-o {key}: {error}") from None
+    return settings
 
 
 def _warnings_are_news(seen_file: Path, warnings: list[str]) -> bool:

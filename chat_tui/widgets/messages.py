@@ -26,6 +26,7 @@ from textual.widgets import Collapsible, Static
 
 from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.markdown_split import split_segments
+from chat_tui.message_preview import shown_part
 from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import chip_text
@@ -360,23 +361,6 @@ class UserMessage(Static):
             note_style = self.get_visual_style("user-message--left-out")
             parts += ["\n", (f"⊘ {self._left_out_note}", note_style)]
         return Content.assemble(*parts)
-
-
-# A longer user message shows its start only: laying out a 1 MB paste took 4.6 s here, all of
-# it with the app frozen. The whole message is still sent, saved and exported.
-USER_PREVIEW_LINES = 200
-USER_PREVIEW_CHARS = 20_000
-
-
-def shown_part(text: str) -> str:
-    """`text`, or its first lines and a note of how much is not shown."""
-    shown = "\n".join(text[:USER_PREVIEW_CHARS].split("\n")[:USER_PREVIEW_LINES])
-    if len(shown) == len(text):
-        return text
-    rest = text[len(shown) :].removeprefix("\n")
-    lines = rest.count("\n") + (not rest.endswith("\n"))
-    extent = f"{len(rest):,} characters" + (f" ({lines:,} lines)" if lines > 1 else "")
-    return f"{shown}\n… another {extent} not shown here: the whole message was sent and is saved."
 
 
 class AssistantMessage(Vertical):

@@ -78,8 +78,9 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 
 
 def run_piped(
-    arguments: Sequence[str], env: Mapping[str, str], *, stdin: str | None = None
+    arguments: Sequence[str], env: Mapping[str, str], *, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
+    """Run with stdin an (empty) pipe: never the test runner's, which `ask` would read."""
     return subprocess.run(
         [*console_script(), *arguments],
         input=stdin,

@@ -32,6 +32,7 @@ def start(home: Path, arguments: list[str], buffered: bool) -> subprocess.Popen[
         del env["PYTHONUNBUFFERED"]  # Python's own block buffering on a pipe: EPIPE at exit
     return subprocess.Popen(
         [*console_script(), *arguments],
+        stdin=subprocess.DEVNULL,  # not the runner's: `ask` reads a stdin that is no terminal
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

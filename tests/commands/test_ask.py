@@ -52,7 +52,7 @@ def command(home: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "chat_tui", "ask", "--data-dir", str(home / "data"), *args]
 
 
-def ask(home: Path, *args: str, stdin: str | None = None, **env: str):
+def ask(home: Path, *args: str, stdin: str = "", **env: str):
     return subprocess.run(
         command(home, *args),
         input=stdin,

@@ -62,6 +62,7 @@ def run_ask(server: FakeProviderServer, home: Path, data_dir: Path, *extra: str)
     return subprocess.run(
         [*command, "--provider", "openai", "--model", "gpt-4o-mini", *extra, "hi"],
         env=env,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=30,

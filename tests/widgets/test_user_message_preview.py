@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_tui.widgets.messages import USER_PREVIEW_CHARS, USER_PREVIEW_LINES, shown_part
+from chat_tui.message_preview import USER_PREVIEW_CHARS, USER_PREVIEW_LINES, shown_part
 
 
 def test_a_message_within_the_limits_is_shown_whole() -> None:
