@@ -48,6 +48,30 @@ class ProfileSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PresetSettings:
+    """A named way to talk: a system prompt and, optionally, the provider, model and request
+    options to use with it (`[presets.NAME]`). Used by `ask --preset NAME` and "Use preset"
+    in the app; checked against the target when it is applied (see request_settings)."""
+
+    name: str
+    system: str | None = None
+    provider: str | None = None
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    reasoning: str | int | None = None  # an effort ("high"), a token budget, or "off"
+
+    def options(self) -> list[tuple[str, object]]:
+        """The request options it sets, as (`-o` key, value)."""
+        named: dict[str, object] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "reasoning": self.reasoning,
+        }
+        return [(key, value) for key, value in named.items() if value is not None]
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     default_provider: str | None = None
     default_model: str | None = None
@@ -70,6 +94,7 @@ class Settings:
     title_models: dict[str, str] = field(default_factory=dict)
     # built-in provider name -> the OpenAI API it uses (`[providers.openai] api = "chat"`)
     provider_apis: dict[str, OpenAIApi] = field(default_factory=dict)
+    presets: dict[str, PresetSettings] = field(default_factory=dict)
 
     @property
     def max_attachment_bytes(self) -> int:
@@ -135,7 +160,16 @@ _PROFILE = {
     "title_model": _Field("title_model", str),
     "api": _Field("api", str),
 }
-_TABLES = ("simulated", "timeouts", "profiles", "providers", "keymap")
+_PRESET = {
+    "system": _Field("system", str),
+    "provider": _Field("provider", str),
+    "model": _Field("model", str),
+    "temperature": _Field("temperature", float, 0, 2),
+    "max_tokens": _Field("max_tokens", int, 1, 1_000_000),
+    # "reasoning" is an effort or a budget: checked by _preset_reasoning
+}
+REASONING_EFFORTS = ("low", "medium", "high", "off")
+_TABLES = ("simulated", "timeouts", "profiles", "providers", "keymap", "presets")
 # Tables of fixed keys, by name ("" = the top level): what `setting_key` looks in.
 _FIXED_TABLES: dict[str, dict[str, _Field]] = {
     "": _TOP_LEVEL,
@@ -165,6 +199,7 @@ def known_setting_keys() -> frozenset[str]:
         for key in fields
     }
     keys |= {f"profiles.*.{key}" for key in _PROFILE}
+    keys |= {f"presets.*.{key}" for key in (*_PRESET, "reasoning")}
     return frozenset(keys | {"providers.*.title_model", "keymap.*"})
 
 
@@ -309,6 +344,7 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> LoadedSe
         reader, reader.table("providers", data.get("providers", {}))
     )
     values["keymap"] = _keymap(reader, reader.table("keymap", data.get("keymap", {})))
+    values["presets"] = _presets(reader, reader.table("presets", data.get("presets", {})))
     _check_provider_names(reader, values)
     problems = sorted(reader.problems, key=lambda p: p.line or 0)  # stable: same line keeps order
     return LoadedSettings(Settings(**values), problems)
@@ -393,6 +429,41 @@ def _profile(reader: _Reader, name: str, body: dict[str, Any]) -> ProfileSetting
     if "api" in values and not _api_ok(reader, f"{key}.api", values["api"], kind):
         del values["api"]
     return ProfileSettings(name=name, **values)
+
+
+def _presets(reader: _Reader, table: dict[str, Any]) -> dict[str, PresetSettings]:
+    """`[presets.NAME]`: system, and optionally provider, model, temperature, max_tokens and
+    reasoning; unknown keys warned about like everywhere else."""
+    presets: dict[str, PresetSettings] = {}
+    for name, raw in table.items():
+        key = f"presets.{name}"
+        body = reader.table(key, raw)
+        if not isinstance(raw, dict):
+            continue
+        if not _PROFILE_NAME.match(name):
+            reader.report("error", key, "a preset name may use letters, digits, '-' and '_' only")
+            continue
+        values = reader.fields(
+            f"{key}.", {k: v for k, v in body.items() if k != "reasoning"}, _PRESET
+        )
+        if "reasoning" in body:
+            values["reasoning"] = _preset_reasoning(reader, f"{key}.reasoning", body["reasoning"])
+        presets[name] = PresetSettings(name=name, **values)
+    return presets
+
+
+def _preset_reasoning(reader: _Reader, key: str, value: object) -> str | int | None:
+    if isinstance(value, str) and value.strip().lower() in REASONING_EFFORTS:
+        return value.strip().lower()
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    reader.report(
+        "error",
+        key,
+        f"expected an effort ({', '.join(map(repr, REASONING_EFFORTS))}) or a token budget "
+        f"(a whole number), got {describe_value(value)}",
+    )
+    return None
 
 
 def _api_ok(reader: _Reader, key: str, api: str, kind: str) -> bool:

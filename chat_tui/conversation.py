@@ -67,6 +67,7 @@ class ConversationSettings:
     max_output_tokens: int | None = None
     reasoning_effort: str | None = None
     reasoning_budget: int | None = None
+    preset: str | None = None  # the name of the config preset these came from, if any
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from chat_tui.config import PresetSettings
 from chat_tui.conversation import ConversationSettings
 from chat_tui.providers.request_options import RequestOptions
 
@@ -44,6 +45,23 @@ def apply_option(
         effort, budget = _reasoning(value, support, target)
         return replace(settings, reasoning_effort=effort, reasoning_budget=budget)
     raise OptionError(f"unknown option (known: {', '.join(OPTION_KEYS)})")
+
+
+def apply_preset(
+    settings: ConversationSettings, preset: PresetSettings, support: RequestOptions, target: str
+) -> tuple[ConversationSettings, list[str]]:
+    """`settings` with the preset's system prompt and options, named after it; the options
+    the target does not take are left out, each described in the list returned."""
+    chosen = replace(settings, preset=preset.name)
+    if preset.system is not None:
+        chosen = replace(chosen, system_prompt=preset.system or None)
+    problems: list[str] = []
+    for key, value in preset.options():
+        try:
+            chosen = apply_option(chosen, key, value, support, target)
+        except OptionError as error:
+            problems.append(f"{key}: {error}")
+    return chosen, problems
 
 
 def _temperature(value: object, support: RequestOptions, target: str) -> float:

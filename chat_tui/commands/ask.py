@@ -33,7 +33,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from chat_tui.attachments import Attachment, AttachmentError, load_attachment
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
@@ -42,9 +42,12 @@ from chat_tui.paths import ensure_private_dir
 from chat_tui.providers.base import FailureKind, ProviderError
 from chat_tui.providers.request_options import RequestOptions
 from chat_tui.reply_record import figures, finish_note
-from chat_tui.request_settings import OPTION_KEYS, OptionError, apply_option
+from chat_tui.request_settings import OPTION_KEYS, OptionError, apply_option, apply_preset
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import terminal_safe_json, visible_text
+
+if TYPE_CHECKING:
+    from chat_tui.config import PresetSettings, Settings
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -90,6 +93,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--data-dir", type=Path, metavar="DIR", default=quiet, help="where transcripts are kept"
+    )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="a [presets.NAME] table of the config file: its system prompt, provider, model "
+        "and options (the flags given here win)",
     )
     parser.add_argument("-s", "--system", metavar="TEXT", help="a system prompt for this request")
     parser.add_argument(
@@ -228,7 +237,8 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
         print(f"chat-tui ask: {message}", file=sys.stderr)
     continuing = args.continue_last or args.cid is not None
     conversation = _conversation_to_continue(paths.database, args) if continuing else None
-    requested_provider, requested_model = _requested_target(args, conversation)
+    preset = _preset(loaded.settings, args.preset)
+    requested_provider, requested_model = _requested_target(args, preset, conversation)
     opened = open_session(
         loaded.settings,
         paths,
@@ -249,6 +259,7 @@ def _session(args: argparse.Namespace, environ: Mapping[str, str]) -> ChatSessio
     chosen = _with_arguments(
         session.conversation.settings,
         args,
+        preset,
         opened.catalog.request_options(target.provider),
         target.description,
     )
@@ -279,13 +290,27 @@ def _conversation_to_continue(database: Path, args: argparse.Namespace) -> Conve
         raise UsageError(f"{error} There is no conversation to continue.") from None
 
 
+def _preset(settings: Settings, name: str | None) -> PresetSettings | None:
+    if name is None:
+        return None
+    if name not in settings.presets:
+        known = ", ".join(settings.presets) or "none: add a [presets.NAME] table to the config"
+        raise UsageError(f"no preset {name!r} (known: {known})")
+    return settings.presets[name]
+
+
 def _requested_target(
-    args: argparse.Namespace, conversation: Conversation | None
+    args: argparse.Namespace, preset: PresetSettings | None, conversation: Conversation | None
 ) -> tuple[str | None, str | None]:
-    """--provider and --model; a continued conversation goes on with the provider and model
-    of its last reply unless they are given."""
+    """--provider and --model; else the preset's; else, continuing a conversation, the
+    provider and model of its last reply."""
     provider = getattr(args, "provider", None)
     model = getattr(args, "model", None)
+    if preset is not None and preset.provider and provider in (None, preset.provider):
+        provider = preset.provider
+        model = model or preset.model
+    elif preset is not None and preset.model and provider is None:
+        model = model or preset.model
     if conversation is not None and provider is None:
         last = next((t for t in reversed(conversation.turns) if t.role == "assistant"), None)
         if last is not None and last.provider:
@@ -297,10 +322,17 @@ def _requested_target(
 def _with_arguments(
     settings: ConversationSettings,
     args: argparse.Namespace,
+    preset: PresetSettings | None,
     support: RequestOptions,
     target: str,
 ) -> ConversationSettings:
-    """The conversation's settings with -s and each -o applied. Raises UsageError."""
+    """The conversation's settings with the preset, then -s and each -o, applied. Raises
+    UsageError (an option of the preset the target does not take included: a script that
+    asked for it would otherwise get an answer made without it)."""
+    if preset is not None:
+        settings, problems = apply_preset(settings, preset, support, target)
+        if problems:
+            raise UsageError(f"preset {preset.name!r}: {'; '.join(problems)}")
     if args.system is not None:
         settings = replace(settings, system_prompt=args.system or None)
     for key, value in args.options:

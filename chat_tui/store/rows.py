@@ -48,6 +48,7 @@ SETTINGS_COLUMNS = (
     "max_output_tokens",
     "reasoning_effort",
     "reasoning_budget",
+    "preset",
 )
 
 

@@ -185,6 +185,10 @@ _V7_ATTACHMENTS = (
     "CREATE INDEX attachments_by_message ON attachments (message_id, position)",
 )
 
+# The name of the preset (`[presets.NAME]` in the config file) a conversation's settings came
+# from, shown with the conversation; NULL when none was used.
+_V8_PRESET_NAME = ("ALTER TABLE conversations ADD COLUMN preset TEXT",)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_CORE_TABLES,
     _V2_FULL_TEXT_SEARCH,
@@ -193,6 +197,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V5_MESSAGE_TREE,
     _V6_REPLY_COST,
     _V7_ATTACHMENTS,
+    _V8_PRESET_NAME,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

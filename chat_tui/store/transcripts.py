@@ -111,7 +111,8 @@ class TranscriptStore:
         with self._transaction():
             cursor = self._connection.execute(
                 f"INSERT INTO conversations (title, created_at, updated_at, "
-                f"{', '.join(SETTINGS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"{', '.join(SETTINGS_COLUMNS)}) "
+                f"VALUES (?, ?, ?, {', '.join('?' * len(SETTINGS_COLUMNS))})",
                 (title, now, now, *settings_values(settings)),
             )
         assert cursor.lastrowid is not None

@@ -120,7 +120,7 @@ def test_no_text_calls_a_setting_by_its_attribute_name() -> None:
     renamed = [
         name
         for name in Settings.__dataclass_fields__
-        if name not in LAST_PARTS and name not in {"profiles", "keymap", "title_models"}
+        if name not in LAST_PARTS and name not in {"profiles", "keymap", "title_models", "presets"}
     ]
     assert "idle_timeout_s" in renamed
     found = [
