@@ -182,6 +182,12 @@ class ChatApp(App[None]):
 
         built_in = list(super().get_system_commands(screen))
         yield from built_in
+        if isinstance(screen, ChatScreen):  # no key of its own: the palette and F2 offer it
+            yield SystemCommand(
+                "Use preset",
+                "Apply a [presets.NAME] of the config file to this conversation",
+                screen.action_use_preset,
+            )
         seen = {command.title for command in built_in}  # e.g. Textual's own "Quit"
         for node, binding in listed_bindings(screen, self.settings.keymap):
             # Ours have ids (and can be remapped); the prompt's editing keys stay out.

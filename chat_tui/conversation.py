@@ -236,6 +236,12 @@ class Conversation:
         else:
             self.switch_to(current)
 
+    @property
+    def label(self) -> str:
+        """The title, and the preset its settings came from: what the chat's sub-title shows."""
+        preset = f"preset: {self.settings.preset}" if self.settings.preset else ""
+        return " · ".join(part for part in (self.title or "", preset) if part)
+
     def context(self, *, retrying: bool = False) -> tuple[ChatMessage, ...]:
         """The turns to send, in the strict user/assistant alternation providers expect.
 

@@ -8,6 +8,7 @@ conversation. Empty fields mean "the provider's default".
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +23,7 @@ from chat_tui.providers.request_options import RequestOptions
 from chat_tui.text_safety import visible_text
 
 MAX_TOKENS_LIMIT = 1_000_000
+USE_PRESET = "use-preset"  # dismissed with this: the chat screen opens the preset picker
 
 
 def parse_settings_form(
@@ -87,7 +89,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
+class ConversationSettingsScreen(ModalScreen[ConversationSettings | str | None]):
     """Edit the settings of the current conversation; ctrl+s saves, Esc discards."""
 
     BINDINGS = [
@@ -117,12 +119,18 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
     """
 
     def __init__(
-        self, settings: ConversationSettings, support: RequestOptions, target: str
+        self,
+        settings: ConversationSettings,
+        support: RequestOptions,
+        target: str,
+        *,
+        has_presets: bool = False,
     ) -> None:
         super().__init__()
         self.initial = settings
         self.support = support
         self.target = target
+        self.has_presets = has_presets  # offer "Use preset…"
 
     def compose(self) -> ComposeResult:
         s = self.initial
@@ -176,6 +184,8 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
                 yield Static(Content(self.support.note), id="settings-note")
                 yield Static(Content(""), id="settings-errors")
             with Horizontal(id="settings-buttons"):
+                if self.has_presets:
+                    yield Button("Use preset…", id="use-preset")
                 yield Button("Cancel (Esc)", id="cancel")
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
 
@@ -206,12 +216,16 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             self.query_one("#settings-errors", Static).update(Content("\n".join(problems)))
             self.app.bell()
             return
-        self.dismiss(settings)
+        self.dismiss(replace(settings, preset=self.initial.preset))  # edited, still from it
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
         self.action_save()
+
+    @on(Button.Pressed, "#use-preset")
+    def _use_preset_pressed(self) -> None:
+        self.dismiss(USE_PRESET)
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -1,6 +1,7 @@
-"""Small reusable modal dialogs: a yes/no confirmation and a one-line text prompt.
+"""Small reusable modal dialogs: a yes/no confirmation, a one-line text prompt and a choice
+from a list.
 
-Both show their text literally (never as markup) and make it terminal-safe, so a title that
+All show their text literally (never as markup) and make it terminal-safe, so a title that
 came from a model or a file can be shown in them as is.
 """
 
@@ -12,7 +13,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from chat_tui.text_safety import visible_text
 
@@ -135,5 +137,40 @@ class TextPromptDialog(ModalScreen[str | None]):
         self.dismiss(text)
 
     @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a few named things. Enter (or a click) dismisses with the chosen name,
+    Esc with None. Labels are shown literally."""
+
+    DEFAULT_CSS = f"""ChoiceDialog {{ {DIALOG_CSS}
+        & OptionList {{ height: auto; max-height: 16; }}
+    }}"""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], message: str = "") -> None:
+        """`choices`: (name, label) pairs, in the order shown."""
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(literal(self.title_text), classes="dialog-title")
+            if self.message:
+                yield Static(literal(self.message), classes="dialog-message")
+            yield OptionList(*(Option(literal(label), id=name) for name, label in self.choices))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
     def action_cancel(self) -> None:
         self.dismiss(None)

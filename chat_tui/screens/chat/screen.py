@@ -21,14 +21,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from chat_tui.attachments import Attachment
+from chat_tui.config import PresetSettings
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.prompt_history import PromptHistory
 from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
+from chat_tui.request_settings import apply_preset
 from chat_tui.screens.attach_file import AttachFileDialog
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter
+from chat_tui.screens.conversation_settings import USE_PRESET
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
@@ -260,8 +263,15 @@ class ChatScreen(Screen[None]):
         self._show_alternatives()
         self._show_left_out()
         log.scroll_end(animate=False, immediate=True)
-        self.sub_title = visible_text(self.session.conversation.title or "")
+        self.show_label()
         gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
+
+    def show_label(self) -> None:
+        """The conversation's title (the sub-title) and, under the prompt, its preset."""
+        conversation = self.session.conversation
+        self.sub_title = visible_text(conversation.label)
+        preset = conversation.settings.preset
+        self.prompt.border_subtitle = visible_text(f"preset: {preset}") if preset else ""
 
     def remove_welcome(self) -> None:
         if self._welcome is not None:
@@ -417,7 +427,7 @@ class ChatScreen(Screen[None]):
     async def _make_title(self) -> None:
         """Name the conversation in the background (see ChatSession.make_title)."""
         await self.session.make_title()
-        self.sub_title = visible_text(self.session.conversation.title or "")
+        self.show_label()
 
     def _unfreeze_when_idle(self) -> None:
         """Let the collector see everything again while the user reads (see _start_reply)."""
@@ -477,7 +487,7 @@ class ChatScreen(Screen[None]):
             self._show_idle_status()
             self.prompt.focus()
         else:
-            self.sub_title = visible_text(self.session.conversation.title or "")
+            self.show_label()
 
     def switch_target(self, provider: Provider, target: Target) -> None:
         """Send the next request to another provider / model."""
@@ -568,15 +578,68 @@ class ChatScreen(Screen[None]):
             self.session.conversation.settings,
             self.catalog.request_options(self.session.target.provider),
             self.session.target.description,
+            has_presets=bool(self.catalog.settings.presets),
         )
         self.app.push_screen(screen, self._save_conversation_settings)
 
-    def _save_conversation_settings(self, settings: ConversationSettings | None) -> None:
-        if settings is None:
+    def _save_conversation_settings(self, settings: ConversationSettings | str | None) -> None:
+        if settings == USE_PRESET:
+            self.action_use_preset()
+            return
+        if not isinstance(settings, ConversationSettings):
             return
         if self.session.update_settings(settings):
             self.notify("Saved: the next request uses these settings.", timeout=3, markup=False)
         # Otherwise the session said why saving failed; the settings apply all the same.
+
+    def action_use_preset(self) -> None:
+        from chat_tui.screens.dialogs import ChoiceDialog
+
+        presets = self.catalog.settings.presets
+        if not presets:
+            self.notify(
+                "No presets yet. Add a [presets.NAME] table with a system prompt (and, if you "
+                "like, provider, model, temperature, max_tokens, reasoning) to the config "
+                "file (chat-tui config path).",
+                title="Presets",
+                timeout=8,
+                markup=False,
+            )
+            return
+        choices = [(name, preset_label(preset)) for name, preset in presets.items()]
+        dialog = ChoiceDialog("Use preset", choices, "Applies to this conversation.")
+        self.app.push_screen(dialog, self._use_preset)
+
+    def _use_preset(self, name: str | None) -> None:
+        if name is not None:
+            self._apply_preset(name)
+
+    @work(exclusive=True, group="switch-model", exit_on_error=False)
+    async def _apply_preset(self, name: str) -> None:
+        """Switch to the preset's provider and model (if it names them), then use its
+        settings for this conversation; what the target does not take is left out, said."""
+        preset = self.catalog.settings.presets[name]
+        target = self.session.target
+        if preset.provider or preset.model:
+            try:
+                target = self.catalog.resolve(preset.provider or target.provider, preset.model)
+                if target != self.session.target:
+                    provider = await asyncio.to_thread(self.catalog.connect, target)
+                    self.switch_target(provider, target)
+            except ProviderError as error:
+                self.notify(
+                    error.message, title="Cannot use preset", severity="error", markup=False
+                )
+                return
+        support = self.catalog.request_options(target.provider)
+        settings, left_out = apply_preset(
+            self.session.conversation.settings, preset, support, target.description
+        )
+        self.session.update_settings(settings)  # a store that refuses says so itself
+        self.show_label()
+        self.notify(f"Preset {name}: {target.description}", timeout=3, markup=False)
+        if left_out:
+            self.notify("Left out: " + "; ".join(left_out), severity="warning", markup=False)
 
     # ---- actions: the model ----------------------------------------------------------------
 
@@ -931,3 +994,11 @@ class ChatScreen(Screen[None]):
             return
         what = f"{block.language} code" if block.language else "code"
         self.app.copy_to_clipboard(block.code, what=what)
+
+
+def preset_label(preset: PresetSettings) -> str:
+    """One line for the preset picker: name, where it sends, how its prompt starts."""
+    where = "/".join(part for part in (preset.provider, preset.model) if part)
+    system = " ".join((preset.system or "").split())
+    system = system if len(system) <= 50 else system[:49] + "…"
+    return " · ".join(part for part in (preset.name, where, system) if part)
