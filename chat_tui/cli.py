@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "ask": ("ask", "send one prompt and print the reply (for scripts)"),
     "stats": ("stats", "summarise latency and error rates per model from the request log"),
+    "completion": ("completion", "print a shell completion script (bash, zsh or fish)"),
     "models": (
         "models",
         "list every provider, whether it can be used, where its key comes from, and its models",
