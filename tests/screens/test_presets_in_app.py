@@ -72,6 +72,7 @@ async def test_use_preset_from_the_palette_applies_saves_and_shows_it(tmp_path: 
         assert app.session.conversation.settings == expected
         assert store.load_conversation(conversation_id).settings == expected
         assert "preset: terse" in app.chat.sub_title
+        assert app.chat.prompt.border_subtitle == "preset: terse"  # shown under the prompt
         await send(pilot, app, "second")
         request = request_for(provider, "second")
         assert (request.system, request.temperature, request.max_output_tokens) == (
