@@ -133,7 +133,7 @@ class GeminiProvider(SdkAdapter[genai.Client]):
         config = types.GenerateContentConfig(
             system_instruction=request.system or None,
             temperature=request.temperature,
-            max_output_tokens=request.max_output_tokens,
+            max_output_tokens=_output_limit(request),
             thinking_config=self._thinking(request),
             http_options=types.HttpOptions(extra_body={"contents": contents}),
         )
@@ -268,3 +268,13 @@ def _finish_reason(raw: str) -> FinishReason:
     if raw in _FILTERED:
         return FinishReason.CONTENT_FILTER
     return FinishReason.OTHER
+
+
+def _output_limit(request: ChatRequest) -> int | None:
+    """Gemini counts thinking against `maxOutputTokens`: with a thinking budget, the limit the
+    user set for the answer gets the budget on top (as Anthropic's max_tokens does), so a
+    budget larger than the limit cannot leave the reply empty."""
+    limit = request.max_output_tokens
+    if limit is not None and request.reasoning_budget:
+        return limit + request.reasoning_budget
+    return limit

@@ -94,7 +94,8 @@ def expected_body(path: str, reasoning: str) -> dict[str, Any]:
         "systemInstruction": {"parts": [{"text": SYSTEM}], "role": "user"},
         "generationConfig": {
             "temperature": TEMPERATURE,
-            "maxOutputTokens": MAX_TOKENS,
+            # Thinking counts against Gemini's output limit: a budget comes on top of it.
+            "maxOutputTokens": MAX_TOKENS + (BUDGET if reasoning == "budget" else 0),
             "thinkingConfig": {"includeThoughts": True, **thinking},
         },
     }
