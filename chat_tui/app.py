@@ -117,6 +117,8 @@ class ChatApp(App[None]):
         # Shutting down cancels the reply's worker, whose `finally` saves the text so far.
         if self.exit_signal is None:
             self.exit_signal = signum
+            name = signal.Signals(signum).name
+            self.session.stopped_by = f"the app was ended ({name}) before the reply finished"
             self.exit(return_code=EXIT_STATUS_ON_SIGNAL[signum])
 
     def _check_keymap(self) -> None:

@@ -24,6 +24,10 @@ class MessageStatus(enum.StrEnum):
     ERROR = "error"  # failed before any text arrived
 
 
+# The error kind of a reply the app itself stopped (a signal, a closed terminal, a crash).
+APP_STOPPED_KIND = "app_stopped"
+
+
 @dataclass(slots=True)
 class Turn:
     """One message of a conversation. Assistant turns carry their reply's record."""

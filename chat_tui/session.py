@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 
 from chat_tui import pricing
 from chat_tui.attachments import Attachment
-from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
+from chat_tui.conversation import (
+    APP_STOPPED_KIND,
+    Conversation,
+    ConversationSettings,
+    MessageStatus,
+    Turn,
+)
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
 from chat_tui.metrics import ReplyMetrics
 from chat_tui.providers.base import (
@@ -74,6 +80,9 @@ class ChatSession:
         self.store = store
         self.on_store_error = on_store_error
         self.event_log = event_log  # one line per finished request; never breaks the chat
+        # Set when the app itself is being ended mid-reply (SIGTERM, SIGHUP): the reply in
+        # flight is then saved as interrupted, with this as its reason, not as cancelled.
+        self.stopped_by: str | None = None
         self.title_model: str | None = None  # a cheaper model for titles, where configured
         self._replies_in_flight = 0
 
@@ -214,6 +223,11 @@ class ChatSession:
             turn.error_message = run.error.message + _try_again_note(
                 run.error, run.retries, turn.finished_at
             )
+        elif self.stopped_by is not None:
+            # Not the user's Esc: the app itself was ended (a signal, a closed terminal).
+            turn.status = MessageStatus.INTERRUPTED
+            turn.error_kind = APP_STOPPED_KIND
+            turn.error_message = self.stopped_by
         else:
             turn.status = MessageStatus.CANCELLED
         self.conversation.updated_at = turn.finished_at

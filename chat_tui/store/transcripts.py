@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chat_tui.attachments import Attachment
-from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
+from chat_tui.conversation import (
+    APP_STOPPED_KIND,
+    Conversation,
+    ConversationSettings,
+    MessageStatus,
+    Turn,
+)
 from chat_tui.store.database import describe_sqlite_error, open_database
 from chat_tui.store.errors import StoreError, UnknownConversationError
 from chat_tui.store.rows import (
@@ -37,7 +43,6 @@ from chat_tui.store.search import (
 )
 
 SEARCH_POOL = 2000  # matches ranked per search, newest first (see `search`)
-APP_STOPPED_KIND = "app_stopped"
 APP_STOPPED_MESSAGE = "the app stopped before the reply finished"
 
 _INSERT_TURN = (

@@ -72,13 +72,18 @@ def start_a_reply(home: Path, server: FakeProviderServer) -> tuple[PtyRun, str]:
     raise AssertionError("no streaming reply with text reached the database in time")
 
 
-def assert_saved_as_stopped(home: Path, seen: str) -> None:
+def assert_saved_as_stopped(home: Path, seen: str, signal_name: str | None) -> None:
     with TranscriptStore.open(database_of(home)) as store:
         [summary] = store.list_conversations()
         user, reply = store.load_conversation(summary.id).turns
     assert (user.text, user.status) == (MESSAGE, MessageStatus.COMPLETE)
-    # Marked as ctrl+q marks it, and at once: not `streaming` until the next start.
-    assert reply.status is MessageStatus.CANCELLED
+    # Saved at once (not `streaming` until the next start): ctrl+q is the user's choice, a
+    # signal or a closed terminal is not, and says so.
+    if signal_name is None:
+        assert reply.status is MessageStatus.CANCELLED
+    else:
+        assert reply.status is MessageStatus.INTERRUPTED
+        assert reply.error_message == f"the app was ended ({signal_name}) before the reply finished"
     assert reply.text.startswith(seen) and len(reply.text) >= len(seen)
     assert reply.finished_at is not None
 
@@ -110,7 +115,7 @@ def test_a_reply_stopped_by_quitting_is_saved_and_the_terminal_restored(
     record = fake_server.last
     assert record is not None and record.wait_finished(5)
     assert record.disconnected and not record.completed, "the stream was closed"
-    assert_saved_as_stopped(home, seen)
+    assert_saved_as_stopped(home, seen, None if how == "ctrl+q" else how)
 
 
 def test_a_closed_terminal_ends_the_app_in_order(
@@ -124,4 +129,4 @@ def test_a_closed_terminal_ends_the_app_in_order(
     took = time.monotonic() - started
     assert status == 0
     assert took < EXIT_WITHIN_S, f"a hang-up took {took:.2f} s"
-    assert_saved_as_stopped(home, seen)
+    assert_saved_as_stopped(home, seen, "SIGHUP")
