@@ -39,6 +39,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 class ModelStats:
     provider: str
     model: str
+    # "stream" or "complete": a non-streaming request's first token is its whole reply, so
+    # its TTFT would drag the streaming percentiles: each mode is reported on its own row.
+    mode: str
     requests: int = 0
     ttft: list[float] = field(default_factory=list)
     itl_p50: list[float] = field(default_factory=list)
@@ -75,6 +78,7 @@ class ModelStats:
         return {
             "provider": self.provider,
             "model": self.model,
+            "mode": self.mode,
             "requests": self.requests,
             "ttft_p50_s": _pct(self.ttft, 50),
             "ttft_p95_s": _pct(self.ttft, 95),
@@ -96,7 +100,11 @@ def summarise(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     for record in records:
         if record.get("purpose", "reply") != "reply":
             continue  # background title requests are not the replies being measured
-        key = (str(record.get("provider") or "?"), str(record.get("model") or "?"))
+        key = (
+            str(record.get("provider") or "?"),
+            str(record.get("model") or "?"),
+            "complete" if record.get("mode") == "complete" else "stream",
+        )
         groups.setdefault(key, ModelStats(*key)).add(record)
     return [groups[key].summary() for key in sorted(groups)]
 
@@ -121,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render_table(models: Sequence[dict[str, Any]]) -> str:
-    header = ("provider", "model", "requests", "TTFT p50", "TTFT p95", "ITL p50", "ITL p95")
+    header = ("provider", "model", "mode", "requests", "TTFT p50", "TTFT p95", "ITL p50")
+    header += ("ITL p95",)
     header += ("rate", "errors", "cost")
     rows = [header]
     for m in models:
@@ -129,6 +138,7 @@ def render_table(models: Sequence[dict[str, Any]]) -> str:
             (
                 m["provider"],
                 m["model"],
+                _MODE_NAMES[m["mode"]],
                 str(m["requests"]),
                 format_duration(m["ttft_p50_s"]),
                 format_duration(m["ttft_p95_s"]),
@@ -158,6 +168,10 @@ def cost_note(models: Sequence[dict[str, Any]]) -> str:
         f"{total}; {unpriced} request(s) have no known price (an unknown model, a local "
         "server, a failure before any usage, or token counts the provider did not report)."
     )
+
+
+# Non-streaming: TTFT is the whole reply's time, and there is no ITL.
+_MODE_NAMES = {"stream": "streaming", "complete": "non-streaming"}
 
 
 def _cost_text(model: dict[str, Any]) -> str:

@@ -104,6 +104,7 @@ def write_log(data_dir: Path) -> None:
         log.record_turn(turn(ttft=ttft))
     log.record_turn(turn(MessageStatus.ERROR, error_kind="rate_limit", metrics=None))
     log.record_turn(turn(provider="anthropic", model="claude-x"))
+    log.record_turn(turn(ttft=6.0, streaming=False))  # non-streaming: the whole reply's time
     log.write(
         RequestRecord(
             time=0,
@@ -123,15 +124,20 @@ def test_stats_json_per_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["stats", "--json", "--data-dir", str(tmp_path)]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["malformed_lines"] == 2
-    models = {(m["provider"], m["model"]): m for m in document["models"]}
-    openai = models[("openai", "gpt-4o-mini")]
-    assert openai["requests"] == 6
+    models = {(m["provider"], m["model"], m["mode"]): m for m in document["models"]}
+    openai = models[("openai", "gpt-4o-mini", "stream")]
+    assert openai["requests"] == 5
     assert openai["ttft_p50_s"] == pytest.approx(0.25)
     assert openai["ttft_p95_s"] == pytest.approx(0.385)
-    assert openai["errors"] == {"connection_lost": 1, "rate_limit": 1}
-    assert openai["error_rate"] == pytest.approx(2 / 6)
+    assert openai["errors"] == {"rate_limit": 1}
+    assert openai["error_rate"] == pytest.approx(1 / 5)
     assert openai["tokens_per_s"] == 50.0
-    assert models[("anthropic", "claude-x")]["errors"] == {}
+    # Non-streaming requests are a row of their own: their TTFT is the whole reply.
+    complete = models[("openai", "gpt-4o-mini", "complete")]
+    assert complete["requests"] == 2
+    assert complete["errors"] == {"connection_lost": 1}
+    assert complete["ttft_p50_s"] == pytest.approx(6.0)
+    assert models[("anthropic", "claude-x", "stream")]["errors"] == {}
 
 
 def test_stats_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,7 +145,8 @@ def test_stats_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["--data-dir", str(tmp_path), "stats"]) == 0
     captured = capsys.readouterr()
     assert "gpt-4o-mini" in captured.out and "250 ms" in captured.out
-    assert "33% (connection_lost 1, rate_limit 1)" in captured.out
+    assert "20% (rate_limit 1)" in captured.out
+    assert "non-streaming" in captured.out and "50% (connection_lost 1)" in captured.out
     assert "Skipped 2 malformed" in captured.err
 
 
