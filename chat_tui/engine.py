@@ -14,7 +14,7 @@ import enum
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from chat_tui import metrics
 from chat_tui.buffer import DeltaBuffer
@@ -102,6 +102,9 @@ class ReplyRun:
         # when this attempt started).
         self.t_send: float | None = None
         self.t_end: float | None = None
+        # When the first attempt started: with retries, the wait before the answered request
+        # is told apart from the figures, which are the answered request's.
+        self.t_first_attempt: float | None = None
         self.arrivals: list[float] = []  # one stamp per content delta (text or reasoning)
         self._gaps: list[float] = []  # inter-token latencies, sorted (see _sorted_gaps)
         self.usage = Usage()
@@ -161,6 +164,8 @@ class ReplyRun:
     async def _attempt(self) -> None:
         self.state = RunState.WAITING
         self.t_send = self.clock()
+        if self.t_first_attempt is None:
+            self.t_first_attempt = self.t_send
         self.wire = WireTimes(self.clock, self._request_sent)
         stamping = wire_times.set(self.wire)
         try:
@@ -258,7 +263,7 @@ class ReplyRun:
         if self.t_send is None:
             return ReplyMetrics(streaming=self.streaming)
         count, estimated = self.output_tokens()
-        return metrics.compute(
+        computed = metrics.compute(
             self.t_send,
             self.arrivals,
             self.t_end,
@@ -271,6 +276,10 @@ class ReplyRun:
             streaming=self.streaming,
             sorted_gaps=self._sorted_gaps(),
         )
+        if not self.retries or self.t_first_attempt is None:
+            return computed
+        waited = self.t_send - self.t_first_attempt
+        return replace(computed, retries=self.retries, waited_s=waited)
 
     def _sorted_gaps(self) -> list[float]:
         """The inter-token latencies so far, sorted, extended with only the new ones: the

@@ -54,6 +54,9 @@ def figures(m: ReplyMetrics, *, with_input: bool = False) -> list[str]:
             tokens += f" (reasoning {m.reasoning_tokens})"
     cells.append(tokens)
     cells.append(f"total {format_duration(m.total_s)}")
+    if m.retries and m.waited_s is not None:
+        retries = f"{m.retries} {'retry' if m.retries == 1 else 'retries'}"
+        cells.append(f"after {format_duration(m.waited_s)} in {retries}")
     if m.cost_usd is not None:
         cells.append(format_cost(m.cost_usd))
     return cells

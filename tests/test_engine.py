@@ -7,7 +7,9 @@ import itertools
 
 import pytest
 
+from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.engine import ReplyRun, RetryPolicy, RunState
+from chat_tui.metrics import format_duration
 from chat_tui.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -19,6 +21,7 @@ from chat_tui.providers.base import (
     announce_request_sent,
     wire_times,
 )
+from chat_tui.reply_record import reply_footer
 from tests.app.scripted import ScriptedProvider
 
 REQUEST = ChatRequest(model="m", messages=(ChatMessage("user", "hi"),))
@@ -120,6 +123,18 @@ async def test_retryable_failure_before_content_is_retried_with_retry_after() ->
     await run.run()
     assert run.state is RunState.COMPLETE and run.retries == 1
     assert len(provider.requests) == 2
+
+
+async def test_the_wait_through_retries_is_told_apart_from_the_answered_requests_figures() -> None:
+    failures = [ProviderError(FailureKind.RATE_LIMITED, "slow down", retry_after=0.05)] * 2
+    run = ReplyRun(FlakyThenOk(failures), REQUEST, retry_policy=RetryPolicy(max_retries=3))
+    await run.run()
+    metrics = run.snapshot()
+    assert metrics.retries == 2
+    assert metrics.waited_s is not None and metrics.waited_s >= 0.1  # two waits of 0.05 s
+    assert metrics.total_s is not None and metrics.total_s < metrics.waited_s  # answered only
+    turn = Turn("assistant", "ok", status=MessageStatus.COMPLETE, metrics=metrics)
+    assert f"after {format_duration(metrics.waited_s)} in 2 retries" in reply_footer(turn)
 
 
 async def test_auth_failure_is_not_retried() -> None:
