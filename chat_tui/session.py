@@ -83,7 +83,10 @@ class ChatSession:
         # Set when the app itself is being ended mid-reply (SIGTERM, SIGHUP): the reply in
         # flight is then saved as interrupted, with this as its reason, not as cancelled.
         self.stopped_by: str | None = None
-        self.title_model: str | None = None  # a cheaper model for titles, where configured
+        self.title_model: str | None = None  # a small model of the target's provider for titles
+        # A conversation named by its first words because no reply had completed yet: it is
+        # named again after the first reply that does.
+        self._provisional_title_of: Conversation | None = None
         self._replies_in_flight = 0
 
     # ---- persistence: every write goes through here, and a failing store never stops the chat
@@ -132,9 +135,14 @@ class ChatSession:
             saved = self._save(lambda s: s.add_turn(conversation_id, turn, parent_id=parent_id))
             turn.id = saved if isinstance(saved, int) else None
 
-    def switch_target(self, provider: Provider, target: Target) -> None:
+    def switch_target(
+        self, provider: Provider, target: Target, title_model: str | None = None
+    ) -> None:
+        """Send the next requests (titles included) to `target`; `title_model` is a small
+        model of the same provider for titles (None: the target's model)."""
         self.provider = provider
         self.target = target
+        self.title_model = title_model
 
     def add_user_turn(self, text: str, attachments: tuple[Attachment, ...] = ()) -> Turn:
         """Add the user's message (and the files attached to it) and save it."""
@@ -234,6 +242,10 @@ class ChatSession:
         if turn.id is not None:
             message_id = turn.id
             self._save(lambda s: s.finish_reply(message_id, turn))
+        if turn.status is not MessageStatus.COMPLETE and self.conversation.title is None:
+            # Not "Untitled" in the history meanwhile: the first words until a reply completes.
+            self.set_title(self.fallback_title())
+            self._provisional_title_of = self.conversation
         if self.event_log is not None:
             prompt = run.request.messages[-1].text if run.request.messages else ""
             self.event_log.record_turn(turn, retries=run.retries, prompt=prompt)
@@ -286,9 +298,11 @@ class ChatSession:
     # ---- titles ---------------------------------------------------------------------------
 
     def needs_title(self) -> bool:
-        """True after the first exchange of an untitled conversation."""
+        """True once a reply has completed in a conversation that is untitled, or named only
+        by its first words because its first replies failed or were cancelled."""
         turns = self.conversation.turns
-        return self.conversation.title is None and any(
+        untitled = self.conversation.title is None
+        return (untitled or self._provisional_title_of is self.conversation) and any(
             t.role == "assistant" and t.status is MessageStatus.COMPLETE for t in turns
         )
 
@@ -328,6 +342,7 @@ class ChatSession:
             self._log_title_request(run)
         if self.conversation is conversation:
             self.set_title(title)
+            self._provisional_title_of = None
 
     def _log_title_request(self, run: ReplyRun) -> None:
         if self.event_log is None:
@@ -367,6 +382,7 @@ class ChatSession:
             return None
         if self.conversation.id == conversation_id:
             self.conversation.title = title
+            self._provisional_title_of = None  # the user's name stays
         return title
 
     def delete_conversation(self, conversation_id: int) -> bool:

@@ -117,12 +117,17 @@ class ProviderCatalog:
         return request_options_for(entry.kind, entry.api) or ANY
 
     def title_model(self, provider: str) -> str | None:
-        """A cheaper model for titles, where the profile or the config names one."""
+        """The model that names conversations on `provider`: the profile's or the config's
+        `title_model`, else the built-in provider's small model (None: the chat model)."""
         try:
             configured = self.entry(provider).title_model
         except ProviderError:
             configured = None
-        return configured or self.settings.title_models.get(provider)
+        return (
+            configured
+            or self.settings.title_models.get(provider)
+            or registry.SMALL_MODELS.get(provider)
+        )
 
     # ---- models ----------------------------------------------------------------------------
 

@@ -47,6 +47,14 @@ KNOWN_MODELS: dict[str, tuple[str, ...]] = {
     "simulated": ("simulated-hosted", "simulated-fast"),
 }
 
+# A small, cheap model of each hosted provider: it names conversations unless the config
+# names another (`title_model`), so titles never go to an expensive chat model.
+SMALL_MODELS: dict[str, str] = {
+    "openai": "gpt-4o-mini",
+    "anthropic": "claude-haiku-4-5",
+    "gemini": "gemini-2.5-flash-lite",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ProviderEntry:

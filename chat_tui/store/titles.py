@@ -11,8 +11,10 @@ import re
 MAX_TITLE_CHARS = 80
 UNTITLED = "Untitled conversation"
 
-# Markdown a model may wrap its title in: heading marks, emphasis, inline code, a "Title:" lead.
-_MARKUP = re.compile(r"^#+\s*|[*_`]+|^title:\s*", re.IGNORECASE)
+# Markdown a model may wrap its title in: heading, quote and list marks and a "Title:" lead
+# (in any order) before the words, emphasis and code ticks within them.
+_LEAD = re.compile(r"^(?:(?:#+|>+|title:)\s*|[-*+]\s+)+", re.IGNORECASE)
+_INLINE = re.compile(r"[*_`]+")
 
 
 def one_line_title(text: str, max_chars: int = MAX_TITLE_CHARS) -> str:
@@ -21,7 +23,7 @@ def one_line_title(text: str, max_chars: int = MAX_TITLE_CHARS) -> str:
     characters are kept as they are, like all stored text: whoever shows a title makes them
     visible."""
     line = next((line for line in text.splitlines() if line.strip()), "")
-    words = " ".join(_MARKUP.sub("", " ".join(line.split())).split())
+    words = " ".join(_INLINE.sub("", _LEAD.sub("", " ".join(line.split()))).split())
     title = words.strip("\"'“”‘’").rstrip(" .!;:,")
     if len(title) <= max_chars:
         return title

@@ -46,14 +46,17 @@ async def test_switch_sends_the_next_request_to_the_picked_model(
         await wait_until(pilot, lambda: app.session.target.model == "fake-model")
         assert not isinstance(app.screen, ModelPicker)
         assert "OpenAI · fake-model" in app.chat.status_bar.text
+        assert app.session.title_model == "gpt-4o-mini"  # titles: OpenAI's small model
         assert app.state.provider == "openai" and app.state.model == "fake-model"
 
         await type_and_send(pilot, "hello")
         await wait_until(
             pilot, lambda: app.chat.pending is None and len(app.session.conversation.turns) == 2
         )
-        request = fake_server.last
-        assert request is not None and request.path == "/v1/responses"  # OpenAI's default
+        # The reply's request (the background title goes to the small model).
+        requests = fake_server.generation_requests
+        request = next(r for r in requests if "short title" not in str(r.body))
+        assert request.path == "/v1/responses"  # OpenAI's default
         assert request.model == "fake-model"
         reply = app.session.conversation.turns[-1]
         assert (reply.provider, reply.model, reply.text) == (

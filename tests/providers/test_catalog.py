@@ -125,10 +125,12 @@ def test_request_options_are_what_each_adapter_declares():
     assert catalog.request_options("scripted") is ANY  # a name the catalog lacks
 
 
-def test_title_model_from_the_profile_then_the_config():
+def test_title_model_from_the_profile_then_the_config_then_the_small_model():
     profile = ProfileSettings(name="local", title_model="small")
-    settings = Settings(profiles={"local": profile}, title_models={"openai": "gpt-4o-mini"})
+    settings = Settings(profiles={"local": profile}, title_models={"openai": "gpt-4.1-mini"})
     catalog = ProviderCatalog(settings, {})
     assert catalog.title_model("local") == "small"
-    assert catalog.title_model("openai") == "gpt-4o-mini"
-    assert catalog.title_model("gemini") is None
+    assert catalog.title_model("openai") == "gpt-4.1-mini"
+    assert catalog.title_model("gemini") == "gemini-2.5-flash-lite"  # never the chat model
+    assert catalog.title_model("anthropic") == "claude-haiku-4-5"
+    assert catalog.title_model("ollama") is None  # a local server: the chat model

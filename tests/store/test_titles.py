@@ -30,3 +30,9 @@ def test_every_title_is_one_plain_line() -> None:
     assert one_line_title('  "Cooking   rice."  ') == "Cooking rice"
     assert one_line_title("Title: `Sorting` in Python!") == "Sorting in Python"
     assert one_line_title(" \n ") == ""
+
+
+def test_a_markdown_answer_becomes_one_plain_line() -> None:
+    assert one_line_title("> ## **Sorting** `lists` in _Python_\nmore") == "Sorting lists in Python"
+    assert one_line_title("\n\n- Title: *Rice*.") == "Rice"
+    assert one_line_title("-5 degrees outside") == "-5 degrees outside"

@@ -491,7 +491,7 @@ class ChatScreen(Screen[None]):
 
     def switch_target(self, provider: Provider, target: Target) -> None:
         """Send the next request to another provider / model."""
-        self.session.switch_target(provider, target)
+        self.session.switch_target(provider, target, self.catalog.title_model(target.provider))
         warm_up(provider)
         if self.pending is None:
             self._show_idle_status()
