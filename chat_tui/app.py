@@ -90,6 +90,7 @@ class ChatApp(App[None]):
                 self.catalog,
                 flush_interval_s=self.settings.flush_interval_s,
                 prompt_history=self.prompt_history,
+                reading_width=self.settings.max_width,
             )
         )
         if self._standing_problems:

@@ -89,6 +89,7 @@ class Settings:
     max_retries: int = 3
     max_attachment_mb: int = DEFAULT_MAX_ATTACHMENT_MB  # largest file that can be attached
     system_prompt: str | None = None
+    max_width: int = 100  # `[ui] max_width`: the reading width of messages; 0 = no cap
     max_output_tokens: int | None = None
     # built-in provider name -> model for background titles (`[providers.openai] title_model`)
     title_models: dict[str, str] = field(default_factory=dict)
@@ -150,6 +151,10 @@ _TIMEOUTS = {
     "idle_s": _Field("idle_timeout_s", float, 1, 3600),
     "whole_reply_s": _Field("whole_reply_timeout_s", float, 1, 7200),
 }
+_UI = {
+    # The reading width of messages, in columns (0: the whole width of the window).
+    "max_width": _Field("max_width", int, 0, 1000),
+}
 _PROFILE = {
     "kind": _Field("kind", str),
     "base_url": _Field("base_url", str),
@@ -169,12 +174,13 @@ _PRESET = {
     # "reasoning" is an effort or a budget: checked by _preset_reasoning
 }
 REASONING_EFFORTS = ("low", "medium", "high", "off")
-_TABLES = ("simulated", "timeouts", "profiles", "providers", "keymap", "presets")
+_TABLES = ("simulated", "timeouts", "ui", "profiles", "providers", "keymap", "presets")
 # Tables of fixed keys, by name ("" = the top level): what `setting_key` looks in.
 _FIXED_TABLES: dict[str, dict[str, _Field]] = {
     "": _TOP_LEVEL,
     "simulated": _SIMULATED,
     "timeouts": _TIMEOUTS,
+    "ui": _UI,
 }
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -339,6 +345,7 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> LoadedSe
     values |= reader.fields(
         "timeouts.", reader.table("timeouts", data.get("timeouts", {})), _TIMEOUTS
     )
+    values |= reader.fields("ui.", reader.table("ui", data.get("ui", {})), _UI)
     values["profiles"] = _profiles(reader, reader.table("profiles", data.get("profiles", {})))
     values["title_models"], values["provider_apis"] = _builtin_provider_settings(
         reader, reader.table("providers", data.get("providers", {}))

@@ -24,7 +24,7 @@ from chat_tui.conversation import (
     MessageStatus,
     Turn,
 )
-from chat_tui.engine import ReplyRun, RetryPolicy, RunState
+from chat_tui.engine import Clock, ReplyRun, RetryPolicy, RunState
 from chat_tui.metrics import ReplyMetrics
 from chat_tui.providers.base import (
     ChatMessage,
@@ -88,6 +88,7 @@ class ChatSession:
         # named again after the first reply that does.
         self._provisional_title_of: Conversation | None = None
         self._replies_in_flight = 0
+        self.clock: Clock = time.perf_counter  # the runs' clock (a fixed one in screenshot tests)
 
     # ---- persistence: every write goes through here, and a failing store never stops the chat
 
@@ -183,7 +184,9 @@ class ChatSession:
             reasoning_effort=settings.reasoning_effort,
             reasoning_budget=settings.reasoning_budget,
         )
-        run = ReplyRun(provider, request, streaming=streaming, retry_policy=self.retry_policy)
+        run = ReplyRun(
+            provider, request, streaming=streaming, retry_policy=self.retry_policy, clock=self.clock
+        )
         turn = Turn(
             role="assistant",
             text="",

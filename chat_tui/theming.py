@@ -48,6 +48,11 @@ COLOUR_FIELDS = (
 )
 _NUMBER_FIELDS = {"luminosity_spread": (0.0, 1.0), "text_alpha": (0.0, 1.0)}
 _BOOL_FIELDS = ("dark", "ansi")
+# Code in replies is highlighted with a Pygments style that suits the theme: a theme file may
+# name one (`code_theme = "..."`), else these by whether the theme is dark.
+DARK_CODE_THEME = "monokai"
+LIGHT_CODE_THEME = "friendly"
+_CODE_THEME_VARIABLE = "code-theme"  # where a Theme keeps it
 _THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
@@ -138,7 +143,10 @@ def _theme_from_data(
                     f"expected a number from {low} to {high}, got {describe_value(value)}",
                 )
         elif key == "variables":
-            values[key] = _variables(report, value)
+            values[key] = {**_variables(report, value), **values.get(key, {})}
+        elif key == "code_theme":
+            if _check_code_theme(report, key, value):
+                values.setdefault("variables", {})[_CODE_THEME_VARIABLE] = value
         else:
             report("warning", key, "unknown theme setting, ignored")
     for required in ("name", "primary"):
@@ -149,6 +157,21 @@ def _theme_from_data(
         problems.append(Problem("error", "theme skipped", path))
         return None
     return _built(path, Theme(**values), problems)
+
+
+def code_theme_for(theme: Theme) -> str:
+    """The Pygments style for code shown under `theme`."""
+    named = theme.variables.get(_CODE_THEME_VARIABLE)
+    return named or (DARK_CODE_THEME if theme.dark else LIGHT_CODE_THEME)
+
+
+def _check_code_theme(report: _Report, key: str, value: object) -> bool:
+    from pygments.styles import get_all_styles  # only for a theme that names one
+
+    if isinstance(value, str) and value in set(get_all_styles()):
+        return True
+    report("warning", key, f"expected a Pygments style name, got {describe_value(value)}; ignored")
+    return False
 
 
 def _check_colour(report: _Report, key: str, value: object) -> bool:

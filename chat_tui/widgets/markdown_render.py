@@ -9,22 +9,53 @@ no Markdown.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import BlockQuote, CodeBlock, MarkdownElement
+from pygments import token as pygments_token
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+from rich.markdown import BlockQuote, CodeBlock, Heading, MarkdownElement
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.theme import Theme
 
 from chat_tui.widgets.line_selection import as_decoration
 
 _LINE = Segment.line()
 
 
-class _CodeBlock(CodeBlock):
-    """Rich's code block, its left margin marked as decoration: a selection copies the code
+class _LeftHeading(Heading):
+    """Headings start at the left edge, like the text under them (Rich centres an H1)."""
+
+    LEVEL_ALIGN: ClassVar[dict[str, JustifyMethod]] = dict.fromkeys(Heading.LEVEL_ALIGN, "left")
+
+
+class _TightCodeBlock(CodeBlock):
+    """A highlighted code block on its theme's background, without Rich's blank first and
+    last rows: one blank line apart from the text around it, like every other block."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        code = str(self.text).rstrip()
+        yield Syntax(code, self.lexer_name, theme=self.theme, word_wrap=True, padding=(0, 1))
+
+
+@lru_cache(maxsize=8)
+def _code_styles(code_theme: str) -> Theme:
+    """Inline code and code blocks in the colours of `code_theme` (Rich's own are cyan on
+    black, unreadable on a light theme)."""
+    syntax_theme = Syntax.get_theme(code_theme)
+    background = syntax_theme.get_background_style()
+    string = syntax_theme.get_style_for_token(pygments_token.Literal.String)
+    inline = Style(bold=True, color=string.color, bgcolor=background.bgcolor)
+    return Theme({"markdown.code": inline, "markdown.code_block": background})
+
+
+class _CodeBlock(_TightCodeBlock):
+    """The code block, its left margin marked as decoration: a selection copies the code
     as written, not indented by one space."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -50,10 +81,12 @@ _QUOTE_BAR = "▌ "
 
 
 class LiteralMarkdown(RichMarkdown):
-    """Rich Markdown with raw HTML shown as text (Rich would silently drop `<div>` etc.)."""
+    """Rich Markdown with raw HTML shown as text (Rich would silently drop `<div>` etc.),
+    left-aligned headings, and code in the colours of the app theme's code theme."""
 
     elements: ClassVar[dict[str, type[MarkdownElement]]] = {
         **RichMarkdown.elements,
+        "heading_open": _LeftHeading,
         "fence": _CodeBlock,
         "code_block": _CodeBlock,
         "blockquote_open": _BlockQuote,
@@ -71,7 +104,9 @@ class LiteralMarkdown(RichMarkdown):
         self.inline_code_theme = code_theme
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        segments = iter(super().__rich_console__(console, options))
+        with console.use_theme(_code_styles(self.code_theme)):
+            rendered = list(super().__rich_console__(console, options))
+        segments = iter(rendered)
         # Rich may open with the blank line that separates elements (left set by a list's or
         # table's children) even though nothing comes before: a reply cut into blocks would
         # then show an extra blank line wherever a block starts with one.
@@ -81,8 +116,8 @@ class LiteralMarkdown(RichMarkdown):
         yield from segments
 
 
-class _PlainCodeBlock(CodeBlock):
-    """A code block laid out exactly like Rich's, without syntax highlighting."""
+class _PlainCodeBlock(_TightCodeBlock):
+    """A code block laid out exactly like a finished one, without syntax highlighting."""
 
     @classmethod
     def create(cls, markdown: RichMarkdown, token: Token) -> CodeBlock:

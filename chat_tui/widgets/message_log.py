@@ -115,6 +115,7 @@ class MessageLog(VerticalScroll):
         *,
         shown_messages: int = SHOWN_MESSAGES,
         hand_on_typing: bool = False,
+        reading_width: int = 0,
         **kwargs: str | None,
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -122,6 +123,9 @@ class MessageLog(VerticalScroll):
         # Post `Typed` for printable keys (the chat: its prompt takes them); off where letters
         # are the screen's keys (the history's c, r, d, e).
         self.hand_on_typing = hand_on_typing
+        # Messages at most this wide (0: the whole log), from the left edge where the prompt
+        # and the status bar start: long lines are hard to read (`[ui] max_width`).
+        self.reading_width = reading_width
         self._messages: list[Widget] = []  # added through add_user / add_assistant
         self._hidden = 0  # how many of the oldest are hidden
         self._earlier: EarlierMessages | None = None
@@ -156,6 +160,8 @@ class MessageLog(VerticalScroll):
         return message
 
     def _add(self, message: Widget) -> None:
+        if self.reading_width:
+            message.styles.max_width = self.reading_width
         self.mount(message)
         self._messages.append(message)
         overflow = len(self._messages) - self.shown_messages

@@ -21,6 +21,7 @@ from textual.reactive import Reactive
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style
+from textual.theme import Theme as TextualTheme
 from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
@@ -29,6 +30,7 @@ from chat_tui.markdown_split import split_segments
 from chat_tui.message_preview import shown_part
 from chat_tui.reply_record import reply_footer, reply_label
 from chat_tui.text_safety import visible_text
+from chat_tui.theming import code_theme_for
 from chat_tui.widgets.attachment_chips import chip_text
 from chat_tui.widgets.line_selection import (
     SelectionLook,
@@ -71,7 +73,28 @@ def markdown_lines(
     segments = console.render(reply_markdown(source, code_theme, live=live), options)
     width = options.max_width
     lines = Segment.split_and_crop_lines(segments, width, include_new_lines=False, pad=False)
-    return [Strip(line) for line in lines]
+    return _single_spaced([Strip(line) for line in lines])
+
+
+def _is_blank(line: Strip) -> bool:
+    """Nothing visible: spaces without a background (a code block's empty line has one)."""
+    return all(
+        not segment.text.strip() and (segment.style is None or segment.style.bgcolor is None)
+        for segment in line
+    )
+
+
+def _single_spaced(lines: list[Strip]) -> list[Strip]:
+    """One blank line between blocks at most, none before or after them: Rich adds its own
+    blank rows around tables and between elements, two or three in a row."""
+    spaced: list[Strip] = []
+    for line in lines:
+        if _is_blank(line) and (not spaced or _is_blank(spaced[-1])):
+            continue
+        spaced.append(line)
+    while spaced and _is_blank(spaced[-1]):
+        spaced.pop()
+    return spaced
 
 
 class _Block:
@@ -114,6 +137,20 @@ class ReplyBody(Widget):
         self._height = 0
         self._shown_selection: Selection | None = None  # kept by selection_updated
         self._painting = False  # see render_lines
+
+    def on_mount(self) -> None:
+        self._use_code_theme(self.app.current_theme)
+        self.app.theme_changed_signal.subscribe(self, self._use_code_theme)
+
+    def _use_code_theme(self, theme: TextualTheme) -> None:
+        """Code follows the app's theme: a light code theme on a light theme."""
+        code_theme = code_theme_for(theme)
+        if code_theme != self.code_theme:
+            self.code_theme = code_theme
+            for block in self._blocks:
+                block.width = 0  # rendered again at the next layout
+            self._width = 0
+            self.refresh(layout=True)
 
     # ---- changes ---------------------------------------------------------------------------
 

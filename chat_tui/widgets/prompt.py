@@ -33,6 +33,7 @@ class PromptInput(TextArea):
             "newline",
             "Newline",
             id="prompt.newline",
+            show=False,  # the placeholder says it; the footer keeps room for the rest
             priority=True,  # queued like Enter: see action_newline
         ),
     ]

@@ -35,6 +35,9 @@ connect_s = 5
 idle_s = 60.5
 whole_reply_s = 900
 
+[ui]
+max_width = 90
+
 [providers.anthropic]
 title_model = "claude-haiku-4-5"
 
@@ -79,6 +82,7 @@ def test_full_valid_file(tmp_path: Path) -> None:
     assert s.simulated_tokens_per_s == 200.0 and isinstance(s.simulated_tokens_per_s, float)
     assert s.connect_timeout_s == 5.0 and s.idle_timeout_s == 60.5
     assert s.whole_reply_timeout_s == 900.0
+    assert s.max_width == 90
     assert s.title_models == {"anthropic": "claude-haiku-4-5"}
     assert s.profiles["ollama"] == ProfileSettings(
         name="ollama",

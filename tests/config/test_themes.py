@@ -9,8 +9,11 @@ from textual.app import App
 from textual.theme import BUILTIN_THEMES
 
 from chat_tui.theming import (
+    DARK_CODE_THEME,
     DEFAULT_THEME,
+    LIGHT_CODE_THEME,
     builtin_themes_dir,
+    code_theme_for,
     known_theme_names,
     load_themes,
     pick_theme,
@@ -116,3 +119,23 @@ def test_pick_theme_order() -> None:
     name, [warning] = pick_theme(names, None, "typo", config_path=Path("config.toml"))
     assert name == DEFAULT_THEME
     assert str(warning) == 'config.toml: theme: unknown theme "typo"; using chat-tui-midnight'
+
+
+def test_code_follows_the_theme_and_a_theme_file_may_name_its_code_theme(tmp_path: Path) -> None:
+    themes, _ = load_themes(builtin_themes_dir(), tmp_path / "missing")
+    by_name = {theme.name: theme for theme in themes}
+    assert code_theme_for(by_name["chat-tui-paper"]) == LIGHT_CODE_THEME
+    assert code_theme_for(by_name["chat-tui-midnight"]) == DARK_CODE_THEME
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "mine.toml").write_text(
+        'name = "mine"\nprimary = "#112233"\ncode_theme = "solarized-light"\n'
+        '[variables]\n"footer-key-foreground" = "#112233"\n'
+    )
+    (user / "typo.toml").write_text('name = "typo"\nprimary = "#112233"\ncode_theme = "monokay"\n')
+    themes, problems = load_themes(builtin_themes_dir(), user)
+    by_name = {theme.name: theme for theme in themes}
+    assert code_theme_for(by_name["mine"]) == "solarized-light"
+    assert by_name["mine"].variables["footer-key-foreground"] == "#112233"
+    assert code_theme_for(by_name["typo"]) == DARK_CODE_THEME  # Textual's default is dark
+    assert [p.key for p in problems] == ["code_theme"]

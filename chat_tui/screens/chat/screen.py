@@ -84,12 +84,15 @@ class ChatScreen(Screen[None]):
             priority=True,
             tooltip="Stop the reply; the text so far is kept",
         ),
+        # Not in the footer (F1 and the palette list them): at 80 columns it keeps the keys
+        # a newcomer needs first.
         Binding(
             "ctrl+t",
             "toggle_streaming",
             "Streaming on/off",
             id="chat.toggle_streaming",
             tooltip="Streaming or non-streaming for the next request",
+            show=False,
         ),
         Binding("ctrl+n", "new_conversation", "New chat", id="chat.new"),
         # A function key only: on the focused log a letter went back to the prompt unseen,
@@ -101,7 +104,7 @@ class ChatScreen(Screen[None]):
             id="chat.retry",
             tooltip="Send again the message whose reply failed or was cancelled",
         ),
-        Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning"),
+        Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning", show=False),
         Binding("ctrl+r", "open_history", "History", id="chat.history"),
         Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
         # f6/f7 are the prompt's (TextArea) select line / select all: favourites use f8/f9.
@@ -175,8 +178,10 @@ class ChatScreen(Screen[None]):
         *,
         flush_interval_s: float = 0.1,
         prompt_history: PromptHistory | None = None,
+        reading_width: int = 0,
     ) -> None:
         super().__init__()
+        self.reading_width = reading_width  # columns of a message at most (0: no cap)
         self.session = session
         self.catalog = catalog
         self.prompt_history = prompt_history or PromptHistory()
@@ -197,7 +202,7 @@ class ChatScreen(Screen[None]):
     # ---- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield MessageLog(id="log", hand_on_typing=True)
+        yield MessageLog(id="log", hand_on_typing=True, reading_width=self.reading_width)
         yield StatusBar()
         # In a container of its own: Textual repaints every direct child of the screen on
         # each frame, whatever changed, and the prompt's repaint is costly (it re-applies its
@@ -206,7 +211,8 @@ class ChatScreen(Screen[None]):
         with Container(id="prompt-area"):
             yield AttachmentChips()
             yield PromptInput(id="prompt", history=self.prompt_history)
-        yield Footer()
+        # Compact: at 80 columns the keys that matter most fit (F1 lists them all).
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_conversation()
