@@ -103,19 +103,26 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | str | None])
         width: 90%;
         max-width: 100;
         height: 90%;
+        max-height: 32;
         border: round $primary;
         background: $surface;
         padding: 0 1;
     }
     ConversationSettingsScreen #settings-title { text-style: bold; color: $primary; height: 1; }
     ConversationSettingsScreen Label { margin: 1 0 0 0; color: $text-muted; }
-    ConversationSettingsScreen #system-prompt { height: 8; }
+    ConversationSettingsScreen #system-prompt { height: 6; }
     ConversationSettingsScreen .row { height: auto; }
     ConversationSettingsScreen .row > Vertical { width: 1fr; height: auto; padding-right: 1; }
     ConversationSettingsScreen #settings-note { color: $text-muted; margin: 1 0 0 0; }
     ConversationSettingsScreen #settings-errors { color: $error; height: auto; margin: 1 0 0 0; }
-    ConversationSettingsScreen #settings-buttons { height: auto; align-horizontal: right; }
-    ConversationSettingsScreen Button { margin: 0 0 0 1; }
+    /* One line under a rule, apart from the fields: at 80x24 the fields above scroll
+       (the reasoning ones too) and nothing sits over them. */
+    ConversationSettingsScreen #settings-buttons {
+        height: 2;
+        align-horizontal: right;
+        border-top: solid $primary 50%;
+    }
+    ConversationSettingsScreen Button { margin: 0 0 0 2; }
     """
 
     def __init__(
@@ -185,9 +192,9 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | str | None])
                 yield Static(Content(""), id="settings-errors")
             with Horizontal(id="settings-buttons"):
                 if self.has_presets:
-                    yield Button("Use preset…", id="use-preset")
-                yield Button("Cancel (Esc)", id="cancel")
-                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                    yield Button("Use preset…", id="use-preset", compact=True)
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
 
     @property
     def _temperature_label(self) -> str:

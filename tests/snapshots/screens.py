@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from chat_tui.app import ChatApp
 from chat_tui.config import Settings
 from chat_tui.engine import RetryPolicy
-from chat_tui.providers.catalog import Target
+from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from chat_tui.theming import builtin_themes_dir, load_themes
@@ -69,7 +69,8 @@ def build_app(
     )
     session.clock = provider.clock
     settings = Settings(flush_interval_ms=50, max_width=max_width)
-    app = ChatApp(session, settings=settings)
+    # No key from the environment: the model picker lists the same on every machine.
+    app = ChatApp(session, settings=settings, catalog=ProviderCatalog(settings, {}))
     app.animation_level = "none"  # no typing-indicator frames, no smooth scrolling
     themes, _ = load_themes(builtin_themes_dir(), Path("/nonexistent"))
     for each in themes:
@@ -78,10 +79,12 @@ def build_app(
     return app
 
 
-def provider(*, hold: bool = False, reasoning: bool = True, **kw) -> ScreenshotProvider:
+def provider(
+    *, hold: bool = False, reasoning: bool = True, text: str = REPLY, **kw
+) -> ScreenshotProvider:
     return ScreenshotProvider(
         StillClock(),
-        pieces(REPLY),
+        pieces(text) if text else (),
         pieces(" ".join(REASONING)) if reasoning else (),
         hold=asyncio.Event() if hold else None,
         **kw,
@@ -103,6 +106,11 @@ async def settle(pilot: Pilot, *, workers: bool = True) -> None:
         await pilot.app.workers.wait_for_complete()
     for _ in range(3):
         await pilot.pause(0.06)  # a flush interval and a bit
+    # A blinking cursor is drawn or not depending on the moment: hold it still.
+    for widget in pilot.app.screen.query("*"):
+        if getattr(widget, "cursor_blink", False):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 
 

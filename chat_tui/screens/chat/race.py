@@ -65,6 +65,9 @@ class RaceLane(Vertical):
     DEFAULT_CSS = """
     RaceLane { width: 1fr; height: 1fr; }
     RaceLane > VerticalScroll { height: 1fr; padding: 0 1; }
+    /* The replies start under the prompt, not at the bottom under empty space: an anchored
+       scroll puts short content at its bottom, so each reply fills its lane at least. */
+    RaceLane > VerticalScroll > AssistantMessage { margin: 0; min-height: 100%; }
     """
 
     def __init__(self, entrant: RaceEntrant) -> None:
