@@ -164,7 +164,7 @@ def test_race(snap_compare, size: tuple[int, int]) -> None:
 
     async def run_before(pilot: Pilot) -> None:
         pilot.app.chat.prompt.insert(screens.QUESTION)  # type: ignore[attr-defined]
-        await pilot.press("ctrl+b")
+        pilot.app.chat.action_race()  # type: ignore[attr-defined]  # (its key may move)
         await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "RaceScreen")
         await settle(pilot, workers=False)
 
