@@ -144,9 +144,14 @@ class ProbedChatScreen(ChatScreen):
         *,
         flush_interval_s: float,
         prompt_history: PromptHistory | None = None,
+        reading_width: int = 0,
     ) -> None:
         super().__init__(
-            session, catalog, flush_interval_s=flush_interval_s, prompt_history=prompt_history
+            session,
+            catalog,
+            flush_interval_s=flush_interval_s,
+            prompt_history=prompt_history,
+            reading_width=reading_width,
         )
         self.probe = RenderProbe()
         self.started: list[PendingReply] = []  # every reply this screen started
