@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from chat_tui.config import Settings
@@ -98,11 +99,20 @@ class ChatApp(App[None]):
         if self.detect_local_ollama and self.session.target.provider == "simulated":
             # After the chat screen's first frame: the first screen does not wait for it.
             self.call_after_refresh(self._detect_ollama)
-        for message in self._startup_errors:
-            self.notify(message, title="Problem", severity="error", timeout=15, markup=False)
+        self._notify_together(self._startup_errors, "Problem", "error", timeout=15)
         self._check_keymap()
-        for message in self._startup_notices:
-            self.notify(message, title="Note", severity="warning", timeout=10, markup=False)
+        self._notify_together(self._startup_notices, "Note", "warning", timeout=10)
+
+    def _notify_together(
+        self, messages: list[str], title: str, severity: SeverityLevel, *, timeout: float
+    ) -> None:
+        """Start-up problems in one toast per kind: several toasts stacked down the screen."""
+        if not messages:
+            return
+        if len(messages) > 1:
+            title = f"{title}s ({len(messages)})"
+        text = messages[0] if len(messages) == 1 else "\n".join(f"• {m}" for m in messages)
+        self.notify(text, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _handle_exit_signals(self) -> None:
         """SIGTERM and SIGHUP go through the event loop into `exit`. Python's default would end
@@ -127,14 +137,10 @@ class ChatApp(App[None]):
         from chat_tui.binding_ids import keymap_problems
 
         config = self.paths.config_file if self.paths is not None else None
-        for problem in keymap_problems(self.settings.keymap, config, self.keymap_screens()):
-            self.notify(
-                problem.describe(full_path=True),
-                title="Keymap",
-                severity="error" if problem.is_error else "warning",
-                timeout=15,
-                markup=False,
-            )
+        problems = keymap_problems(self.settings.keymap, config, self.keymap_screens())
+        severity: SeverityLevel = "error" if any(p.is_error for p in problems) else "warning"
+        described = [problem.describe(full_path=True) for problem in problems]
+        self._notify_together(described, "Keymap problem", severity, timeout=15)
 
     @classmethod
     def keymap_screens(cls) -> list[tuple[type[DOMNode], ...]]:

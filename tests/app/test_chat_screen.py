@@ -437,3 +437,19 @@ async def test_status_bar_and_footer_name_the_same_itl_figure() -> None:
         status = app.chat.status_bar.text
         itl = re.search(r"ITL p50 [\d.]+ ms · p95 [\d.]+ ms", footer)
         assert itl and itl.group(0) in status, (footer, status)
+
+
+async def test_start_up_problems_of_a_kind_share_one_toast() -> None:
+    """Two config warnings stacked two toasts down the screen; they are one now."""
+    app = make_app(ScriptedProvider(["ok"]))
+    app._startup_notices = ["first warning (config.toml:3)", "second warning (config.toml:7)"]
+    app._startup_errors = ["the only error"]
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        notes = [n for n in app._notifications if n.severity == "warning"]
+        assert [n.title for n in notes] == ["Notes (2)"]
+        assert notes[0].message == (
+            "• first warning (config.toml:3)\n• second warning (config.toml:7)"
+        )
+        [error] = [n for n in app._notifications if n.severity == "error"]
+        assert (error.title, error.message) == ("Problem", "the only error")
