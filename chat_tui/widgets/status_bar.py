@@ -39,8 +39,9 @@ class StatusView:
     itl_recent_ms: tuple[float, ...] = ()
 
 
-def describe_metrics(view: StatusView) -> list[str]:
-    """The figures as separate cells (pure, so it is easy to test)."""
+def describe_metrics(view: StatusView, *, with_p95: bool = True) -> list[str]:
+    """The figures as separate cells (pure, so it is easy to test); `with_p95` False drops
+    the ITL p95 (a narrow bar keeps the tokens rather than the tail latency)."""
     m = view.metrics
     if m is None:
         return ["TTFT —", "ITL —", "—", "—", "out —"]
@@ -53,7 +54,9 @@ def describe_metrics(view: StatusView) -> list[str]:
         if m.itl_p50_s is None:
             itl = "ITL —"
         else:
-            itl = f"ITL p50 {format_interval(m.itl_p50_s)} · p95 {format_interval(m.itl_p95_s)}"
+            itl = f"ITL p50 {format_interval(m.itl_p50_s)}"
+            if with_p95:
+                itl += f" · p95 {format_interval(m.itl_p95_s)}"
     if view.running:
         time_cell = f"elapsed {format_duration(view.elapsed_s)}"
     else:
@@ -65,16 +68,23 @@ def describe_metrics(view: StatusView) -> list[str]:
 
 
 _CELL_GAP = "  │  "
+_NARROW_GAP = " │ "
 
 
 def figures_line(view: StatusView, width: int) -> str:
-    """The figures joined; the cost comes last and only if the whole line fits in `width`
-    cells: where something must go, the cost goes before any timing figure is cut."""
-    line = _CELL_GAP.join(describe_metrics(view))
+    """The figures joined, made to fit `width` cells a step at a time: the cost goes first
+    (it comes last, and only if the whole line fits), then the gaps narrow, then the ITL p95
+    goes; only then is the line cut (at its end, the token counts)."""
     cost = format_cost(view.metrics.cost_usd) if view.metrics is not None else ""
+    line = _CELL_GAP.join(describe_metrics(view))
     if cost and cell_len(with_cost := f"{line}{_CELL_GAP}{cost}") <= width:
         return with_cost
-    return line
+    if cell_len(line) <= width:
+        return line
+    narrow = _NARROW_GAP.join(describe_metrics(view))
+    if cell_len(narrow) <= width:
+        return narrow
+    return _NARROW_GAP.join(describe_metrics(view, with_p95=False))
 
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -149,16 +159,20 @@ class StatusBar(Widget):
         theme = self.app.theme_variables
         colour = {name: RichStyle(color=Color.parse(theme[name]).rich_color) for name in _COLOURS}
         mode_style = colour["accent"] if view.streaming else colour["warning"]
-        bars = sparkline(view.itl_recent_ms, self.SPARKLINE_WIDTH)
+        first_line = _first_line(view, mode_style)
+        # The sparkline gives up room (down to a third of itself) before the words are cut.
+        wanted = Strip(first_line).cell_length
+        room = max(self.SPARKLINE_WIDTH // 3, min(self.SPARKLINE_WIDTH, width - wanted - 1))
+        bars = sparkline(view.itl_recent_ms, room)
         if bars:
-            left = max(0, width - self.SPARKLINE_WIDTH - 1)
+            left = max(0, width - cell_len(bars) - 1)
             first = [
-                *_fit(_first_line(view, mode_style), left),
+                *_fit(first_line, left),
                 Segment(" "),
                 Segment(bars, colour["primary"]),
             ]
         else:  # nothing arrived yet (e.g. waiting to retry): the words get the whole line
-            first = _fit(_first_line(view, mode_style), width)
+            first = _fit(first_line, width)
         figures = _fit([Segment(_second_line(view, width))], width)
         lines = [first, figures]
         if self._problem:

@@ -192,7 +192,7 @@ async def test_non_streaming_shows_nothing_until_the_whole_reply() -> None:
 async def test_status_bar_shows_ttft_and_itl_figures() -> None:
     provider = SimulatedProvider(ttft_s=0.01, tokens_per_s=500)
     app = make_app(provider)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:  # at 80 columns the p95 gives way
         await type_and_send(pilot, "numbers please")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -1,5 +1,13 @@
+from textual.app import App, ComposeResult
+
 from chat_tui.metrics import ReplyMetrics
-from chat_tui.widgets.status_bar import StatusBar, StatusView, describe_metrics, sparkline
+from chat_tui.widgets.status_bar import (
+    StatusBar,
+    StatusView,
+    describe_metrics,
+    figures_line,
+    sparkline,
+)
 
 
 def test_sparkline_scales_from_the_smallest_to_the_largest_value() -> None:
@@ -42,3 +50,44 @@ def test_server_text_in_the_bar_is_made_visible() -> None:
     bar.show(StatusView(target="Ollama · llama\x1b]0;x\x07", streaming=True, state="\x1b[2Jretry"))
     assert "\x1b" not in bar.text and "\x07" not in bar.text
     assert "␛[2Jretry" in bar.text
+
+
+FINISHED = StatusView(
+    target="Simulated (offline) · simulated-hosted",
+    streaming=True,
+    metrics=ReplyMetrics(
+        ttft_s=0.401,
+        itl_p50_s=0.0203,
+        itl_p95_s=0.0205,
+        tokens_per_s=50.2,
+        total_s=5.22,
+        input_tokens=2,
+        output_tokens=242,
+    ),
+    state="done",
+    itl_recent_ms=tuple(20.0 + i % 3 for i in range(48)),
+)
+
+
+def test_a_narrow_bar_narrows_its_gaps_then_drops_the_p95_before_cutting_the_tokens() -> None:
+    wide = figures_line(FINISHED, 200)
+    assert "p95 20.5 ms" in wide and "  │  in 2 · out 242" in wide
+    narrow = figures_line(FINISHED, 80)
+    assert len(narrow) <= 80, narrow
+    assert narrow.endswith("in 2 · out 242") and "p95" not in narrow
+
+
+class _Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+
+
+async def test_at_80_columns_the_sparkline_gives_room_to_the_state() -> None:
+    app = _Host()
+    async with app.run_test(size=(80, 5)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.show(FINISHED)
+        await pilot.pause()
+        first = "".join(segment.text for segment in bar.render_line(0))
+        assert "│ streaming │ done" in first, first
+        assert "…" not in first
