@@ -5,7 +5,7 @@ from rich.console import Console
 from textual.strip import Strip
 
 from chat_tui.markdown_split import split_segments, stable_boundary
-from chat_tui.widgets.messages import markdown_lines
+from chat_tui.widgets.reply_body import markdown_lines
 
 REPLY = (
     "Intro paragraph.\n\n- one\n- two\n\n```python\ndef f():\n\n    return 1\n```\n\n"

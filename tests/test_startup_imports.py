@@ -35,7 +35,7 @@ def test_starting_the_app_imports_no_subcommand(tmp_path):
 def test_the_markdown_renderer_preloads_in_the_background():
     code = (
         "import sys, threading\n"
-        "from chat_tui.widgets.messages import preload_markdown\n"
+        "from chat_tui.widgets.reply_body import preload_markdown\n"
         "preload_markdown()\n"
         "for thread in threading.enumerate():\n"
         "    if thread.name == 'chat-tui-preload-markdown': thread.join(30)\n"

@@ -15,7 +15,8 @@ from textual.widgets import Static
 from chat_tui.clipboard import TOOL_ENV
 from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.store import TranscriptStore
-from chat_tui.widgets.messages import AssistantMessage, ReplyBody, UserMessage, turn_widget
+from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
+from chat_tui.widgets.reply_body import ReplyBody
 from tests.screens.history.conftest import make_store_app, open_highlighted, open_history
 
 from .conftest import make_app, type_and_send, wait_until

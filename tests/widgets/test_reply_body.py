@@ -8,7 +8,7 @@ import random
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from chat_tui.widgets.messages import ReplyBody, markdown_lines
+from chat_tui.widgets.reply_body import ReplyBody, markdown_lines
 
 REPLY = (
     "A first paragraph that is long enough to wrap over several lines of the narrow test "

@@ -30,19 +30,16 @@ from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.request_settings import apply_preset
 from chat_tui.screens.attach_file import AttachFileDialog
+from chat_tui.screens.chat.bindings import CHAT_BINDINGS
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter
 from chat_tui.screens.conversation_settings import USE_PRESET
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
 from chat_tui.widgets.message_log import MessageLog
-from chat_tui.widgets.messages import (
-    AssistantMessage,
-    UserMessage,
-    preload_markdown,
-    turn_widget,
-)
+from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
 from chat_tui.widgets.prompt import PromptInput
+from chat_tui.widgets.reply_body import preload_markdown
 from chat_tui.widgets.status_bar import StatusBar, StatusView
 
 if TYPE_CHECKING:
@@ -75,89 +72,7 @@ class ChatScreen(Screen[None]):
     # Keys chosen to reach the app in tmux, GNU screen and the usual terminals (ctrl+b is
     # tmux's prefix, ctrl+a screen's): see docs/keys.md. Each `tooltip` is the palette's and
     # F1's longer word on the action.
-    BINDINGS = [
-        Binding(
-            "escape",
-            "cancel_reply",
-            "Stop reply",
-            id="chat.cancel",
-            priority=True,
-            tooltip="Stop the reply; the text so far is kept",
-        ),
-        # Not in the footer (F1 and the palette list them): at 80 columns it keeps the keys
-        # a newcomer needs first.
-        Binding(
-            "ctrl+t",
-            "toggle_streaming",
-            "Streaming on/off",
-            id="chat.toggle_streaming",
-            tooltip="Streaming or non-streaming for the next request",
-            show=False,
-        ),
-        Binding("ctrl+n", "new_conversation", "New chat", id="chat.new"),
-        # A function key only: on the focused log a letter went back to the prompt unseen,
-        # and `r` there resent a failed request without a word.
-        Binding(
-            "f5",
-            "retry",
-            "Retry",
-            id="chat.retry",
-            tooltip="Send again the message whose reply failed or was cancelled",
-        ),
-        Binding("ctrl+g", "toggle_reasoning", "Reasoning", id="chat.toggle_reasoning", show=False),
-        Binding("ctrl+r", "open_history", "History", id="chat.history"),
-        Binding("ctrl+o", "pick_model", "Switch model", id="chat.pick_model"),
-        # f6/f7 are the prompt's (TextArea) select line / select all: favourites use f8/f9.
-        Binding(
-            "f8",
-            "previous_favourite",
-            "Previous favourite",
-            id="chat.previous_favourite",
-            show=False,
-        ),
-        Binding("f9", "next_favourite", "Next favourite", id="chat.next_favourite", show=False),
-        Binding("f2", "conversation_settings", "Chat settings", id="chat.settings"),
-        Binding(
-            "ctrl+l",
-            "race",
-            "Race",
-            id="chat.race",
-            show=False,
-            tooltip="The prompt to two targets side by side",
-        ),
-        Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
-        Binding("f4", "copy_code", "Copy code block", id="chat.copy_code", show=False),
-        Binding("ctrl+f", "attach_file", "Attach file", id="chat.attach", show=False),
-        # The message cursor; its own keys are the log's (MessageLog.BINDINGS).
-        Binding("alt+up", "select_message", "Select a message", id="chat.select_message"),
-        # Scrolling the log from the prompt, whose own pageup/pagedown/home/end move its
-        # cursor. xterm, GNOME Terminal and Konsole keep shift+pageup for their scrollback:
-        # alt+pageup is the second key.
-        Binding(
-            "shift+pageup,alt+pageup",
-            "scroll_log('page_up')",
-            "Scroll up",
-            id="chat.scroll_up",
-            show=False,
-        ),
-        Binding(
-            "shift+pagedown,alt+pagedown",
-            "scroll_log('page_down')",
-            "Scroll down",
-            id="chat.scroll_down",
-            show=False,
-        ),
-        Binding(
-            "ctrl+home", "scroll_log('top')", "Scroll to the top", id="chat.scroll_top", show=False
-        ),
-        Binding(
-            "ctrl+end",
-            "scroll_log('bottom')",
-            "Scroll to the newest",
-            id="chat.scroll_bottom",
-            show=False,
-        ),
-    ]
+    BINDINGS = CHAT_BINDINGS
 
     DEFAULT_CSS = """
     ChatScreen { layout: vertical; }
