@@ -135,3 +135,39 @@ async def test_the_suggester_completes_from_the_filesystem(files: Path) -> None:
     assert await suggester.get_suggestion("~/pics/no") == "~/pics/notes.txt"
     assert await suggester.get_suggestion(f"{files}/pics/ca") == f"{files}/pics/cat.png"
     assert await suggester.get_suggestion("~/pics/zzz") is None
+
+
+async def test_a_race_sends_the_attached_files_to_both_sides(files: Path, tmp_path: Path) -> None:
+    from chat_tui.screens.chat.race import RaceScreen
+
+    provider = ScriptedProvider(["Seen."])
+    store = TranscriptStore.open(tmp_path / "t.db")
+    app = app_with_store(provider, store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await attach(pilot, app, "~/pics/cat.png")
+        await wait_until(pilot, lambda: chips(app) == ["cat.png"])
+        await pilot.press(*"what is it", "ctrl+l")
+        await wait_until(pilot, lambda: isinstance(app.screen, RaceScreen))
+        race = app.screen
+        assert "+ cat.png (32 B)" in screen_text(app)
+        await wait_until(pilot, lambda: bool(race.verdict))
+        # Both sides (streaming and non-streaming here) were sent the file with the prompt.
+        assert len(provider.requests) == 2
+        for request in provider.requests:
+            assert request.messages[-1].text == "what is it"
+            assert [a.name for a in request.messages[-1].attachments] == ["cat.png"]
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, RaceScreen))
+        assert chips(app) == []  # sent with the race, as with Enter
+
+        # Racing again with nothing typed races the last message with its own files.
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: isinstance(app.screen, RaceScreen))
+        await wait_until(pilot, lambda: bool(app.screen.verdict))
+        assert [a.name for a in provider.requests[-1].messages[-1].attachments] == ["cat.png"]
+        await pilot.press("escape")
+        conversation_id = app.chat.session.conversation.id
+        await app.workers.wait_for_complete()
+    stored = store.load_conversation(conversation_id)
+    assert [a.name for a in stored.turns[0].attachments] == ["cat.png"]
+    store.close()

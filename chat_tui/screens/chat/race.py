@@ -1,6 +1,7 @@
 """The race view: one prompt to two targets at once, side by side, then a one-line verdict.
 
-Two models, or one model streaming against non-streaming. Each side is the engine's
+Two models, or one model streaming against non-streaming, each sent the same prompt with the
+same attached files. Each side is the engine's
 `ReplyRun` shown by the chat's `ReplyPresenter` (the same widgets, wording and cadence).
 Both replies are recorded through `ChatSession` (so they are saved in the transcript like any
 reply) after one shared user turn. Esc stops both; Esc again closes.
@@ -18,6 +19,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from chat_tui.attachments import Attachment
 from chat_tui.engine import ReplyRun, RunState
 from chat_tui.metrics import format_duration, format_rate
 from chat_tui.providers.base import Provider, ProviderError
@@ -98,7 +100,7 @@ class RaceLane(Vertical):
 
 
 class RaceScreen(Screen[None]):
-    """Open with `app.push_screen(RaceScreen(session, prompt, left, right))`."""
+    """Open with `app.push_screen(RaceScreen(session, prompt, left, right, attachments=...))`."""
 
     BINDINGS = [
         Binding("escape", "stop_or_close", "Stop race / close", id="race.stop", priority=True),
@@ -118,24 +120,28 @@ class RaceScreen(Screen[None]):
         left: RaceEntrant,
         right: RaceEntrant,
         *,
+        attachments: tuple[Attachment, ...] = (),
         flush_interval_s: float = 0.1,
     ) -> None:
         super().__init__()
         self.session = session
         self.prompt = prompt
+        self.attachments = attachments
         self.lanes = (RaceLane(left), RaceLane(right))
         self.flush_interval_s = flush_interval_s
         self.verdict = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"Race: {self.prompt}"), id="race-prompt", markup=False)
+        files = ", ".join(attachment.label for attachment in self.attachments)
+        heading = f"Race: {self.prompt}" + (f"\n+ {files}" if files else "")
+        yield Static(Content(heading), id="race-prompt", markup=False)
         with Horizontal(id="race-lanes"):
             yield from self.lanes
         yield Static("", id="race-verdict", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.session.add_user_turn(self.prompt)
+        self.session.add_user_turn(self.prompt, self.attachments)
         for lane in self.lanes:
             entrant = lane.entrant
             pending = self.session.start_reply(

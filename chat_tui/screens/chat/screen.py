@@ -648,9 +648,13 @@ class ChatScreen(Screen[None]):
         if self.pending is not None:
             self.notify("Wait for the reply to finish (or press Esc) before racing.")
             return
-        users = [t.text for t in self.session.conversation.turns if t.role == "user"]
-        prompt = self.prompt.text if self.prompt.text.strip() else (users[-1] if users else "")
-        if not prompt.strip():
+        # The prompt being typed with its attached files, else the last message sent with its own.
+        if self.prompt.text.strip() or self.attachments:
+            prompt, attachments = self.prompt.text, tuple(self.attachments)
+        else:
+            users = [t for t in self.session.conversation.turns if t.role == "user"]
+            prompt, attachments = (users[-1].text, users[-1].attachments) if users else ("", ())
+        if not prompt.strip() and not attachments:
             key = self.app.get_key_display(self._binding_of("race"))
             self.notify(f"Type a prompt, then press {key} to race it on two targets.")
             return
@@ -658,8 +662,16 @@ class ChatScreen(Screen[None]):
         if problem is not None:
             self.notify(f"Racing streaming vs non-streaming: {problem}", markup=False)
         self.prompt.clear()
+        self._set_attachments([])
         self.remove_welcome()
-        race = RaceScreen(self.session, prompt, left, right, flush_interval_s=self.flush_interval_s)
+        race = RaceScreen(
+            self.session,
+            prompt,
+            left,
+            right,
+            attachments=attachments,
+            flush_interval_s=self.flush_interval_s,
+        )
         self.app.push_screen(race, callback=lambda _: self.show_conversation())
 
     # ---- the message cursor ------------------------------------------------------------------
