@@ -360,9 +360,9 @@ class ChatSession:
             finished_at=time.time(),
             streaming=False,
             status=status,
-            metrics=run.snapshot(),
             error_kind=run.error.kind.value if run.error else None,
         )
+        turn.metrics = _priced(run.snapshot(), run.provider, turn)  # titles cost money too
         self.event_log.record_turn(turn, retries=run.retries, purpose="title")
 
     # ---- the conversation's other side effects ---------------------------------------------

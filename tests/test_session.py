@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from chat_tui import pricing
 from chat_tui.conversation import ConversationSettings, MessageStatus
 from chat_tui.engine import RetryPolicy
 from chat_tui.event_log import EventLog
-from chat_tui.providers.base import FailureKind, ProviderError
+from chat_tui.metrics import ReplyMetrics
+from chat_tui.providers.base import FailureKind, ProviderError, Usage
 from chat_tui.providers.catalog import Target
 from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
@@ -132,6 +134,25 @@ async def test_a_title_is_asked_through_the_engine_logged_and_made_one_line(
     assert provider.requests[-1].model == "small"
     [record] = [json.loads(line) for line in log.path.read_text().splitlines()]
     assert (record["purpose"], record["mode"], record["model"]) == ("title", "complete", "small")
+
+
+async def test_a_title_request_is_priced_in_the_log(tmp_path: Path) -> None:
+    log = EventLog(tmp_path / "requests.jsonl", environ={})
+    provider = ScriptedProvider(["Rice"], usage=Usage(input_tokens=1000, output_tokens=10))
+    provider.price_source = pricing.price_source("openai", None)  # as the registry sets it
+    session = session_on(tmp_path, provider, event_log=log)
+    session.target = Target("openai", "OpenAI", "gpt-4o")
+    session.title_model = "gpt-4o-mini"
+    session.add_user_turn("How do I cook rice?")
+    await session.make_title()
+    [record] = [json.loads(line) for line in log.path.read_text().splitlines()]
+    assert record["purpose"] == "title"
+    assert record["cost_usd"] == pricing.reply_cost(
+        pricing.price_source("openai", None),
+        "gpt-4o-mini",
+        ReplyMetrics(input_tokens=1000, output_tokens=10),
+    )
+    assert record["cost_usd"] > 0
 
 
 def test_renames_deletes_and_settings_go_through_the_session(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 Costs are summed over the replies that have a known price; the others (an unknown model, a
 local server, counts the provider did not report: see chat_tui.pricing) are counted, never
-guessed."""
+guessed. Title requests (the small requests that name conversations) are not replies, so they
+stay out of the latency rows, but what they cost is part of the total, shown on a line of its
+own."""
 
 from __future__ import annotations
 
@@ -96,6 +98,7 @@ class ModelStats:
 
 
 def summarise(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per provider, model and mode, over the replies (title requests left out)."""
     groups: dict[tuple[str, str], ModelStats] = {}
     for record in records:
         if record.get("purpose", "reply") != "reply":
@@ -109,12 +112,28 @@ def summarise(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [groups[key].summary() for key in sorted(groups)]
 
 
+def summarise_titles(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The title requests: how many, and what the priced ones cost."""
+    titles = ModelStats("*", "*", "complete")
+    for record in records:
+        if record.get("purpose") == "title":
+            titles.add(record)
+    summary = titles.summary()
+    return {key: summary[key] for key in ("requests", "cost_usd", "unpriced")}
+
+
 def run(args: argparse.Namespace) -> int:
     log = AppPaths.default(data_dir=getattr(args, "data_dir", None)).event_log
     records, malformed = read_records(log)
     models = summarise(records)
+    titles = summarise_titles(records)
     if args.json:
-        document = {"log": str(log), "malformed_lines": malformed, "models": models}
+        document = {
+            "log": str(log),
+            "malformed_lines": malformed,
+            "models": models,
+            "titles": titles,
+        }
         print(json.dumps(document, indent=2))
         return 0
     if not records:
@@ -122,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"{len(records)} requests in {log}")
         print(render_table(models))
-        print(cost_note(models))
+        if titles["requests"]:
+            print(titles_note(titles))
+        print(cost_note([*models, titles]))
     if malformed:
         print(f"Skipped {malformed} malformed line(s).", file=sys.stderr)
     return 0
@@ -157,8 +178,14 @@ def render_table(models: Sequence[dict[str, Any]]) -> str:
     )
 
 
+def titles_note(titles: dict[str, Any]) -> str:
+    cost = "no known cost" if titles["cost_usd"] is None else format_cost(titles["cost_usd"])
+    unpriced = f", {titles['unpriced']} unpriced" if titles["unpriced"] else ""
+    return f"Titles: {titles['requests']} request(s), {cost}{unpriced} (in the total below)."
+
+
 def cost_note(models: Sequence[dict[str, Any]]) -> str:
-    """The total cost, and how many replies it leaves out for want of a known price."""
+    """The total cost, and how many requests it leaves out for want of a known price."""
     costs = [m["cost_usd"] for m in models if m["cost_usd"] is not None]
     unpriced = sum(m["unpriced"] for m in models)
     total = f"Total cost {format_cost(math.fsum(costs))}" if costs else "No known cost"

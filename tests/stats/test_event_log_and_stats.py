@@ -199,3 +199,21 @@ def test_stats_sum_costs_per_model_and_count_unpriced_replies(
     out = capsys.readouterr().out
     assert "$0.0040 (1 unpriced)" in out and "$0.0131" in out and "— (1 unpriced)" in out
     assert "Total cost $0.0171; 2 request(s) have no known price" in out
+
+
+def test_title_requests_cost_is_in_the_total_but_not_in_the_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_priced_log(tmp_path)
+    log = EventLog(tmp_path / "logs" / "requests.jsonl", environ={})
+    log.record_turn(priced_turn(0.0001, model="gpt-4o-nano", streaming=False), purpose="title")
+    log.record_turn(priced_turn(None, streaming=False), purpose="title")
+    assert main(["stats", "--json", "--data-dir", str(tmp_path)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "gpt-4o-nano" not in {m["model"] for m in document["models"]}
+    assert document["titles"] == {"requests": 2, "cost_usd": 0.0001, "unpriced": 1}
+
+    assert main(["stats", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Titles: 2 request(s), $0.0001, 1 unpriced (in the total below)." in out
+    assert "Total cost $0.0172; 3 request(s) have no known price" in out
