@@ -41,6 +41,16 @@ DIALOG_KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     ("Code blocks", (("enter or 1-9", "copy that block"), ("esc", "close"))),
+    (
+        "Mouse",
+        (
+            ("drag", "select text in a message (chat or history); ctrl+c copies it"),
+            ("double click", "select the whole message"),
+            ("wheel", "scroll the conversation"),
+            ("click a file's chip", "remove that attached file"),
+            ("shift+drag", "the terminal's own selection (in most terminals)"),
+        ),
+    ),
 )
 
 CONNECTING = """\

@@ -104,7 +104,7 @@ async def test_f1_rows_read_as_keys_then_words() -> None:
         body = str(help_screen.body())
         lines = body.splitlines()
         groups = [line for line in lines if line and not line.startswith(" ")]
-        for group in ("Chat", "History (list)", "History (a conversation)"):
+        for group in ("Chat", "History (list)", "History (a conversation)", "Mouse"):
             assert group in groups, groups
         key_rows = [line for line in lines[: lines.index("Connecting providers")] if line]
         key_rows = [line for line in key_rows if line.startswith("  ")]

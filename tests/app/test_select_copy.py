@@ -242,3 +242,15 @@ async def test_ctrl_c_copies_a_selection_through_the_local_tool_too(fake_xclip: 
             "Copied the selection (1 line, 14 characters) via xclip; also sent to the "
             "terminal's clipboard (OSC 52)." in notices(app)
         )
+
+
+async def test_a_double_click_selects_the_whole_reply() -> None:
+    """As F1 says: a double click selects the message under it, ctrl+c copies it."""
+    app = make_app(ScriptedProvider([CODE_REPLY]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        body = await chat_with_reply(pilot, CODE_REPLY)
+        await pilot.click(body, offset=(2, 0), times=2)
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: bool(app.clipboard))
+        assert app.clipboard.startswith("Run this:") and app.clipboard.endswith("Then stop.")
+        assert "def f():" in app.clipboard
