@@ -159,9 +159,9 @@ class ProbedChatScreen(ChatScreen):
         # waits on it rather than polling, which would add wake-ups to the CPU it measures.
         self.reply_finished = asyncio.Event()
 
-    def _start_reply(self, user_text: str | None = None) -> None:
+    def start_reply(self, user_text: str | None = None) -> None:
         self.reply_finished.clear()
-        super()._start_reply(user_text)
+        super().start_reply(user_text)
         assert self.pending is not None
         self.started.append(self.pending)
 

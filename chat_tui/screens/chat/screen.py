@@ -31,13 +31,14 @@ from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.request_settings import apply_preset
 from chat_tui.screens.attach_file import AttachFileDialog
 from chat_tui.screens.chat.bindings import CHAT_BINDINGS
+from chat_tui.screens.chat.message_actions import MessageActions
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter
 from chat_tui.screens.conversation_settings import USE_PRESET
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
 from chat_tui.widgets.message_log import MessageLog
-from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
+from chat_tui.widgets.messages import turn_widget
 from chat_tui.widgets.prompt import PromptInput
 from chat_tui.widgets.reply_body import preload_markdown
 from chat_tui.widgets.status_bar import StatusBar, StatusView
@@ -100,9 +101,7 @@ class ChatScreen(Screen[None]):
         self.session = session
         self.catalog = catalog
         self.prompt_history = prompt_history or PromptHistory()
-        # The user message being edited (`e` on it): the next send is its new alternative.
-        self._editing: Turn | None = None
-        self._draft_before_edit = ""
+        self.message_actions = MessageActions(self)  # what the message cursor's keys do
         self.flush_interval_s = flush_interval_s
         self.pending: PendingReply | None = None
         self.presenter: ReplyPresenter | None = None  # the reply in flight's, or the last one's
@@ -181,11 +180,11 @@ class ChatScreen(Screen[None]):
                     log.add_user(turn.text, turn)
                 else:
                     log.add_assistant(turn_widget(turn))
-        self._show_alternatives()
-        self._show_left_out()
+        self.message_actions.show_alternatives()
+        self.show_left_out()
         log.scroll_end(animate=False, immediate=True)
         self.show_label()
-        gc.freeze()  # as while streaming (see _start_reply), until the next reply ends
+        gc.freeze()  # as while streaming (see start_reply), until the next reply ends
 
     def show_label(self) -> None:
         """The conversation's title (the sub-title) and, under the prompt, its preset."""
@@ -219,11 +218,11 @@ class ChatScreen(Screen[None]):
         self._remember_prompt(text)
         attachments = tuple(self.attachments)
         self._set_attachments([])
-        editing, self._editing = self._editing, None
-        if editing is not None and any(t is editing for t in self.session.conversation.turns):
-            self._send_edited(editing, text, attachments)
+        edited = self.message_actions.take_edited()
+        if edited is not None:
+            self.message_actions.send_edited(edited, text, attachments)
             return
-        self._start_reply(self.session.add_user_turn(text, attachments))
+        self.start_reply(self.session.add_user_turn(text, attachments))
 
     def _remember_prompt(self, text: str) -> None:
         try:
@@ -233,7 +232,7 @@ class ChatScreen(Screen[None]):
                 f"Could not save the prompt history: {error}", severity="warning", markup=False
             )
 
-    def _start_reply(self, user_turn: Turn | None = None) -> None:
+    def start_reply(self, user_turn: Turn | None = None) -> None:
         """Send the request, then show it (`_show_reply`) once it is out: the UI work of a send
         (2-4 ms here) had delayed the request and split its head from its body.
         Without `user_turn`, the reply to the last user turn is regenerated (a retry)."""
@@ -278,8 +277,8 @@ class ChatScreen(Screen[None]):
         presenter.attach(widget, tick=self._flush)
         # A steady cursor while the reply streams: each blink is a frame of its own.
         self.prompt.cursor_blink = False
-        self._show_alternatives()
-        self._show_left_out()
+        self.message_actions.show_alternatives()
+        self.show_left_out()
 
     @work(exclusive=True, group="reply", exit_on_error=False)
     async def _run_reply(self, pending: PendingReply) -> None:
@@ -323,7 +322,7 @@ class ChatScreen(Screen[None]):
         widget.finish(turn)
         self.pending = None
         presenter.show_status()
-        self._show_left_out()
+        self.show_left_out()
         if turn.status in (MessageStatus.INTERRUPTED, MessageStatus.ERROR) and not (
             self.is_current and self.log_view.following
         ):
@@ -351,11 +350,11 @@ class ChatScreen(Screen[None]):
         self.show_label()
 
     def _unfreeze_when_idle(self) -> None:
-        """Let the collector see everything again while the user reads (see _start_reply)."""
+        """Let the collector see everything again while the user reads (see start_reply)."""
         if self.pending is None:
             gc.unfreeze()
 
-    def _show_left_out(self) -> None:
+    def show_left_out(self) -> None:
         """Mark the user's messages that later requests leave out (see Conversation.context)."""
         left_out = {id(turn) for turn in self.session.conversation.left_out_turns()}
         retryable = self.session.retryable_reply() is not None
@@ -450,8 +449,8 @@ class ChatScreen(Screen[None]):
         if self.log_view.selected is not None:
             self.leave_message_cursor()
             return
-        if self._editing is not None and self.pending is None:
-            self._stop_editing()
+        if self.message_actions.editing is not None and self.pending is None:
+            self.message_actions.stop_editing()
             return
         if self.pending is not None:
             self.workers.cancel_group(self, "reply")
@@ -480,7 +479,7 @@ class ChatScreen(Screen[None]):
             return
         # The failed reply stays in the record; the new one supersedes it as context, and the
         # user turn it answers is sent again (it was left out while it had no answer).
-        self._start_reply()
+        self.start_reply()
 
     def action_toggle_reasoning(self) -> None:
         last = self.log_view.last_assistant()
@@ -701,172 +700,8 @@ class ChatScreen(Screen[None]):
     @on(MessageLog.CursorAction)
     def _act_on_selected(self, event: MessageLog.CursorAction) -> None:
         turn = getattr(event.message, "turn", None)
-        if not isinstance(turn, Turn):
-            return
-        if event.kind == "copy":
-            self._copy_message(turn)
-        elif self._busy_with_reply():
-            return
-        elif event.kind == "edit":
-            self._edit_message(turn)
-        elif event.kind == "regenerate":
-            self._regenerate(turn)
-        elif event.kind == "alternative":
-            self._switch_alternative(turn, event.step)
-        else:
-            self._confirm_delete(turn)
-
-    def _busy_with_reply(self) -> bool:
-        """Changing the branch while a reply arrives would pull it off screen: not now."""
-        if self.pending is None:
-            return False
-        self.notify(
-            "A reply is still arriving: wait for it, or press Esc twice to stop it.",
-            timeout=4,
-            markup=False,
-        )
-        return True
-
-    def _log_index(self, turn: Turn) -> int | None:
-        for index, message in enumerate(self.log_view.messages):
-            if getattr(message, "turn", None) is turn:
-                return index
-        return None
-
-    def _show_branch_from(self, index: int) -> None:
-        """Re-render the current branch from message `index` down (the messages above it are
-        the same on every branch through it, and stay)."""
-        turns = self.session.conversation.turns[index:]
-        self.log_view.replace_from(index, [turn_widget(turn) for turn in turns])
-        self._show_alternatives()
-        self._show_left_out()
-
-    def _show_alternatives(self) -> None:
-        """`‹ 2/3 ›` on each message with alternatives (one pass over the branch)."""
-        conversation = self.session.conversation
-        positions = dict(
-            zip(map(id, conversation.turns), conversation.alternative_positions(), strict=True)
-        )
-        for message in self.log_view.messages:
-            turn = getattr(message, "turn", None)
-            if isinstance(message, UserMessage | AssistantMessage) and id(turn) in positions:
-                message.show_alternative(*positions[id(turn)])
-
-    def _copy_message(self, turn: Turn) -> None:
-        from chat_tui.screens.code_blocks import describe_size
-
-        text = turn.text
-        if self.pending is not None and turn is self.pending.turn:
-            text = self.pending.run.text.text  # the reply so far
-        if not text:
-            self.notify("That message has no text to copy.", timeout=3, markup=False)
-            return
-        self.app.copy_to_clipboard(text)
-        what = "your message" if turn.role == "user" else "the reply (Markdown)"
-        self.notify(f"Copied {what} ({describe_size(text)}).", timeout=3, markup=False)
-
-    def _edit_message(self, turn: Turn) -> None:
-        """Its text into the prompt; Enter sends it as a new alternative (see submit)."""
-        if turn.role != "user":
-            self.notify(
-                "Only your own messages can be edited; r regenerates a reply.",
-                timeout=4,
-                markup=False,
-            )
-            return
-        if self._editing is None:
-            self._draft_before_edit = self.prompt.text
-        self._editing = turn
-        self.leave_message_cursor()
-        self.prompt.sent.stop_browsing()
-        self.prompt.text = turn.text
-        self.prompt.move_cursor(self.prompt.document.end)
-        self.prompt.border_title = "Editing: Enter sends it as a new branch · Esc cancels"
-
-    def _stop_editing(self) -> None:
-        self._editing = None
-        self.prompt.border_title = None
-        self.prompt.text = self._draft_before_edit
-        self.prompt.move_cursor(self.prompt.document.end)
-        self._draft_before_edit = ""
-
-    def _send_edited(
-        self, original: Turn, text: str, attachments: tuple[Attachment, ...] = ()
-    ) -> None:
-        """The edited message becomes a sibling of `original` (keeping its files, with any
-        attached since): its branch replaces the one shown from there down (the old one stays
-        in the tree and the store)."""
-        self.prompt.border_title = None
-        self._draft_before_edit = ""
-        index = self._log_index(original)
-        turn = self.session.edit_and_resend(original, text, original.attachments + attachments)
-        if index is not None:
-            self.log_view.replace_from(index, [])
-        self._start_reply(turn)
-
-    def _regenerate(self, reply: Turn) -> None:
-        """A new alternative to `reply`, from the same history, on the model and in the mode
-        selected now."""
-        if reply.role != "assistant" or reply.parent is None:
-            self.notify(
-                "Select a reply to regenerate it; e edits your own message.",
-                timeout=4,
-                markup=False,
-            )
-            return
-        index = self._log_index(reply)
-        self.session.regenerate(reply)
-        if index is not None:
-            self.log_view.replace_from(index, [])
-        self.leave_message_cursor()
-        self._start_reply()
-
-    def _switch_alternative(self, turn: Turn, step: int) -> None:
-        index = self._log_index(turn)
-        sibling = self.session.switch_alternative(turn, step)
-        if sibling is None or index is None:
-            position, count = self.session.conversation.alternative_position(turn)
-            note = (
-                "This message has no alternatives."
-                if count == 1
-                else f"No {'earlier' if step < 0 else 'later'} alternative ({position}/{count})."
-            )
-            self.notify(note, timeout=2, markup=False)
-            return
-        self._show_branch_from(index)
-        self.log_view.select(self.log_view.messages[index])
-
-    def _confirm_delete(self, turn: Turn) -> None:
-        from chat_tui.screens.dialogs import ConfirmDialog
-
-        if turn.role == "user":
-            message = (
-                "Your message and its replies (every alternative of them) are deleted, here "
-                "and in the saved conversation. What followed them stays."
-            )
-        else:
-            message = (
-                "This reply is deleted, here and in the saved conversation. What followed it stays."
-            )
-        dialog = ConfirmDialog("Delete this message?", message, confirm_label="Delete", danger=True)
-        self.app.push_screen(dialog, partial(self._delete, turn))
-
-    def _delete(self, turn: Turn, confirmed: bool | None) -> None:
-        index = self._log_index(turn)
-        if not confirmed or index is None or self._busy_with_reply():
-            return
-        try:
-            self.session.delete_turn(turn)
-        except ValueError as error:
-            self.notify(str(error), severity="warning", markup=False)
-            return
-        self._show_branch_from(index)
-        messages = self.log_view.messages
-        if messages:
-            self.log_view.select(messages[min(index, len(messages) - 1)])
-        else:
-            self.leave_message_cursor()
-        self.notify("Deleted.", timeout=2, markup=False)
+        if isinstance(turn, Turn):
+            self.message_actions.act(event.kind, turn, event.step)
 
     # ---- actions: scrolling ----------------------------------------------------------------
 
