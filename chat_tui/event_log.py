@@ -47,6 +47,9 @@ class RequestRecord:
     finish_reason: str | None = None
     error_kind: str | None = None
     retries: int = 0
+    # From the first attempt's start to the answered (or last) one's: the retries' time,
+    # which the timings above leave out (they are the last request's).
+    waited_s: float | None = None
     prompt: str | None = None  # only with CHAT_TUI_DEBUG_LOG=1
     reply: str | None = None  # only with CHAT_TUI_DEBUG_LOG=1
     purpose: str = "reply"  # "title": a background title request (stats leaves it out)
@@ -74,6 +77,7 @@ class RequestRecord:
             finish_reason=turn.finish_reason,
             error_kind=turn.error_kind,
             retries=retries,
+            waited_s=metrics.waited_s if metrics else None,
             prompt=prompt,
             reply=turn.text if prompt is not None else None,
             purpose=purpose,
@@ -99,6 +103,7 @@ class RequestRecord:
             "finish_reason": self.finish_reason,
             "error_kind": self.error_kind,
             "retries": self.retries,
+            "waited_s": _round(self.waited_s),
         }
         if self.purpose != "reply":
             line["purpose"] = self.purpose

@@ -53,13 +53,22 @@ def figures(m: ReplyMetrics, *, with_input: bool = False) -> list[str]:
         if m.reasoning_tokens:
             tokens += f" (reasoning {m.reasoning_tokens})"
     cells.append(tokens)
-    cells.append(f"total {format_duration(m.total_s)}")
-    if m.retries and m.waited_s is not None:
-        retries = f"{m.retries} {'retry' if m.retries == 1 else 'retries'}"
-        cells.append(f"after {format_duration(m.waited_s)} in {retries}")
+    cells.append(time_with_wait("total", m.total_s, m))
     if m.cost_usd is not None:
         cells.append(format_cost(m.cost_usd))
     return cells
+
+
+def time_with_wait(word: str, seconds: float | None, m: ReplyMetrics) -> str:
+    """'total 1.04 s'; after retries the time the user waited, the retries' included, and
+    how much of it they took: 'total 4.08 s (3.04 s waiting, 2 retries)'. `seconds` is the
+    answered request's (its TTFT and ITL are too); the reply's footer and the status bar
+    both word it here."""
+    if not m.retries or m.waited_s is None:
+        return f"{word} {format_duration(seconds)}"
+    whole = None if seconds is None else seconds + m.waited_s
+    retries = f"{m.retries} {'retry' if m.retries == 1 else 'retries'}"
+    return f"{word} {format_duration(whole)} ({format_duration(m.waited_s)} waiting, {retries})"
 
 
 def reply_label(turn: Turn) -> str:

@@ -134,7 +134,10 @@ async def test_the_wait_through_retries_is_told_apart_from_the_answered_requests
     assert metrics.waited_s is not None and metrics.waited_s >= 0.1  # two waits of 0.05 s
     assert metrics.total_s is not None and metrics.total_s < metrics.waited_s  # answered only
     turn = Turn("assistant", "ok", status=MessageStatus.COMPLETE, metrics=metrics)
-    assert f"after {format_duration(metrics.waited_s)} in 2 retries" in reply_footer(turn)
+    # The total the user waited, with the part the retries took.
+    whole = format_duration(metrics.total_s + metrics.waited_s)
+    waited = format_duration(metrics.waited_s)
+    assert f"total {whole} ({waited} waiting, 2 retries)" in reply_footer(turn)
 
 
 async def test_auth_failure_is_not_retried() -> None:

@@ -50,6 +50,8 @@ class ModelStats:
     itl_p95: list[float] = field(default_factory=list)
     rates: list[float] = field(default_factory=list)
     retries: int = 0
+    retried: int = 0  # requests retried at least once
+    waited: list[float] = field(default_factory=list)  # each retried request's time lost
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     costs: list[float] = field(default_factory=list)  # the replies with a known price
@@ -60,7 +62,13 @@ class ModelStats:
         self.statuses[status] += 1
         if status in FAILED_STATUSES or record.get("error_kind"):
             self.errors[str(record.get("error_kind") or status)] += 1
-        self.retries += _int(record.get("retries"))
+        retries = _int(record.get("retries"))
+        if retries > 0:
+            self.retries += retries
+            self.retried += 1
+            waited = record.get("waited_s")  # absent from lines logged before it was kept
+            if isinstance(waited, int | float) and not isinstance(waited, bool) and waited >= 0:
+                self.waited.append(float(waited))
         for values, key in (
             (self.ttft, "ttft_s"),
             (self.itl_p50, "itl_p50_s"),
@@ -88,6 +96,10 @@ class ModelStats:
             "itl_p95_s": _pct(self.itl_p95, 50),
             "tokens_per_s": _pct(self.rates, 50),
             "retries": self.retries,
+            "retried_requests": self.retried,
+            # The time the retries took (their requests and the waits between), summed over
+            # the requests that logged it: TTFT and the rest leave it out.
+            "waited_s": math.fsum(self.waited) if self.waited else None,
             "error_rate": failed / self.requests if self.requests else 0.0,
             "errors": dict(sorted(self.errors.items())),
             "statuses": dict(sorted(self.statuses.items())),
@@ -152,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
 def render_table(models: Sequence[dict[str, Any]]) -> str:
     header = ("provider", "model", "mode", "requests", "TTFT p50", "TTFT p95", "ITL p50")
     header += ("ITL p95",)
-    header += ("rate", "errors", "cost")
+    header += ("rate", "errors", "retries (time lost)", "cost")
     rows = [header]
     for m in models:
         rows.append(
@@ -167,6 +179,7 @@ def render_table(models: Sequence[dict[str, Any]]) -> str:
                 format_duration(m["itl_p95_s"]),
                 format_rate(m["tokens_per_s"]),
                 _errors_text(m),
+                _retries_text(m),
                 _cost_text(m),
             )
         )
@@ -211,6 +224,17 @@ def _errors_text(model: dict[str, Any]) -> str:
         return "0%"
     kinds = ", ".join(f"{kind} {count}" for kind, count in model["errors"].items())
     return f"{model['error_rate'] * 100:.0f}% ({kinds})"
+
+
+def _retries_text(model: dict[str, Any]) -> str:
+    """'0'; '3 in 2 requests (5.10 s)': the retries, and the time they took."""
+    if not model["retries"]:
+        return "0"
+    requests = model["retried_requests"]
+    text = f"{model['retries']} in {requests} request{'s' if requests != 1 else ''}"
+    if model["waited_s"] is None:
+        return text
+    return f"{text} ({format_duration(model['waited_s'])})"
 
 
 def _pct(values: list[float], q: float) -> float | None:

@@ -52,8 +52,6 @@ def _message_document(turn: Turn) -> dict[str, Any]:
     if turn.metrics is not None:
         metrics = asdict(turn.metrics)
         del metrics["streaming"]  # the message's own `mode` says it
-        # The wait through retries is shown live, not stored: an export would always say 0.
-        del metrics["retries"], metrics["waited_s"]
     return {
         "id": turn.id,
         "parent_id": turn.parent_id,

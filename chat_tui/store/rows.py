@@ -21,6 +21,7 @@ METRIC_COLUMNS = (
     "cache_read_tokens",
     "cache_write_tokens",
     "cost_usd",
+    "waited_s",
 )
 
 # Everything a Turn holds except its id and conversation, in insert order.
@@ -38,6 +39,7 @@ TURN_COLUMNS = (
     "has_metrics",
     *METRIC_COLUMNS,
     "tokens_estimated",
+    "retries",
     "text",
     "reasoning",
 )
@@ -69,6 +71,7 @@ def turn_values(turn: Turn, *, created_at: float) -> dict[str, Any]:
         "has_metrics": int(metrics is not None),
         **{column: getattr(metrics, column) if metrics else None for column in METRIC_COLUMNS},
         "tokens_estimated": int(metrics.tokens_estimated) if metrics else 0,
+        "retries": metrics.retries if metrics else 0,
         "text": turn.text,
         "reasoning": turn.reasoning,
     }
@@ -81,6 +84,7 @@ def turn_from_row(row: sqlite3.Row) -> Turn:
         metrics = ReplyMetrics(
             **{column: row[column] for column in METRIC_COLUMNS},
             tokens_estimated=bool(row["tokens_estimated"]),
+            retries=row["retries"],
             streaming=streaming,
         )
     return Turn(

@@ -189,6 +189,15 @@ _V7_ATTACHMENTS = (
 # from, shown with the conversation; NULL when none was used.
 _V8_PRESET_NAME = ("ALTER TABLE conversations ADD COLUMN preset TEXT",)
 
+# How many times a reply's request was retried (a 429, a 5xx...) before the one that answered,
+# and the seconds from the first attempt's start to the answered one's: the reply's other
+# figures are the answered request's, so these say what they leave out. Replies saved before
+# this step read as never retried (0, NULL): the wait was not kept then.
+_V9_REPLY_RETRIES = (
+    "ALTER TABLE messages ADD COLUMN retries INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE messages ADD COLUMN waited_s REAL",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_CORE_TABLES,
     _V2_FULL_TEXT_SEARCH,
@@ -198,6 +207,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V6_REPLY_COST,
     _V7_ATTACHMENTS,
     _V8_PRESET_NAME,
+    _V9_REPLY_RETRIES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

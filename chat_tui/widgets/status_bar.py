@@ -21,7 +21,7 @@ from chat_tui.metrics import (
     format_rate,
     format_tokens,
 )
-from chat_tui.reply_record import mode_name
+from chat_tui.reply_record import mode_name, time_with_wait
 from chat_tui.text_safety import visible_text
 
 
@@ -58,9 +58,9 @@ def describe_metrics(view: StatusView, *, with_p95: bool = True) -> list[str]:
             if with_p95:
                 itl += f" · p95 {format_interval(m.itl_p95_s)}"
     if view.running:
-        time_cell = f"elapsed {format_duration(view.elapsed_s)}"
+        time_cell = time_with_wait("elapsed", view.elapsed_s, m)
     else:
-        time_cell = f"total {format_duration(m.total_s)}"
+        time_cell = time_with_wait("total", m.total_s, m)
     tokens = f"out {format_tokens(m.output_tokens, m.tokens_estimated)}"
     if m.input_tokens is not None:
         tokens = f"in {m.input_tokens} · " + tokens

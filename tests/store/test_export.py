@@ -111,6 +111,8 @@ def test_json_is_complete_and_versioned(conversation: Conversation) -> None:
         "cache_read_tokens": None,
         "cache_write_tokens": None,
         "cost_usd": None,
+        "retries": 0,
+        "waited_s": None,
     }
     assert cancelled["status"] == "cancelled"
     assert cancelled["error"] == {"kind": None, "message": "stopped by you"}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from chat_tui.metrics import ReplyMetrics
 from chat_tui.store import TranscriptStore
 from chat_tui.store.schema import SCHEMA_VERSION
 
@@ -80,6 +81,24 @@ def test_show(data_dir: Path) -> None:
     assert "Rayleigh scattering." in result.stdout
     as_json = json.loads(transcripts("show", "1", "--json", "--data-dir", str(data_dir)).stdout)
     assert as_json["schema_version"] == 2
+
+
+def test_show_tells_the_wait_through_retries(tmp_path: Path) -> None:
+    directory = tmp_path / "data"
+    with TranscriptStore.open(directory / "transcripts.sqlite3") as store:
+        busy = store.create_conversation(title="Busy").id
+        assert busy is not None
+        retried = ReplyMetrics(ttft_s=0.3, total_s=1.04, output_tokens=30, retries=2, waited_s=3.04)
+        add_exchange(store, busy, "are you busy?", "Not now.", metrics=retried)
+    shown = transcripts("show", str(busy), "--data-dir", str(directory))
+    assert shown.returncode == 0, shown.stderr
+    assert "TTFT 300 ms" in shown.stdout
+    assert "total 4.08 s (3.04 s waiting, 2 retries)" in shown.stdout
+    as_json = json.loads(
+        transcripts("show", str(busy), "--json", "--data-dir", str(directory)).stdout
+    )
+    metrics = as_json["messages"][1]["metrics"]
+    assert (metrics["retries"], metrics["waited_s"], metrics["total_s"]) == (2, 3.04, 1.04)
 
 
 def test_search(data_dir: Path) -> None:
