@@ -131,6 +131,9 @@ class ReplyRun:
             await self._run_with_retries()
         except asyncio.CancelledError:
             self.t_end = self.clock()
+            if self.state is RunState.RETRY_WAIT:
+                # Stopped between attempts: no request was out, all of it was the retries' wait.
+                self.t_send = self.t_end
             self.state = RunState.CANCELLED
             self.retry = None
             raise
@@ -278,8 +281,9 @@ class ReplyRun:
         )
         if not self.retries or self.t_first_attempt is None:
             return computed
-        waited = self.t_send - self.t_first_attempt
-        return replace(computed, retries=self.retries, waited_s=waited)
+        # Between attempts the wait is still growing (and `elapsed` is 0).
+        waited_until = self.clock() if self.state is RunState.RETRY_WAIT else self.t_send
+        return replace(computed, retries=self.retries, waited_s=waited_until - self.t_first_attempt)
 
     def _sorted_gaps(self) -> list[float]:
         """The inter-token latencies so far, sorted, extended with only the new ones: the
@@ -291,6 +295,7 @@ class ReplyRun:
         return gaps
 
     def elapsed(self) -> float:
-        if self.t_send is None:
+        """Since the current request went out (0 between attempts: see `snapshot`'s wait)."""
+        if self.t_send is None or self.state is RunState.RETRY_WAIT:
             return 0.0
         return (self.t_end if self.t_end is not None else self.clock()) - self.t_send

@@ -44,6 +44,8 @@ def figures(m: ReplyMetrics, *, with_input: bool = False) -> list[str]:
             cells.append(f"ITL p50 {p50} · p95 {p95}")
     elif m.ttft_s is None:  # cancelled or failed before the whole reply came: no TTFT
         cells = ["non-streaming, nothing arrived"]
+    elif m.retries:  # the total below takes in the retries' wait: TTFT is not that
+        cells = [f"TTFT {format_duration(m.ttft_s)} (non-streaming: the whole reply)"]
     else:
         cells = [f"TTFT = total {format_duration(m.total_s)} (non-streaming)"]
     cells.append(format_rate(m.tokens_per_s))

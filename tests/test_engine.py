@@ -171,6 +171,26 @@ async def test_cancel_during_retry_wait_stops_waiting() -> None:
     assert run.state is RunState.CANCELLED
 
 
+async def test_between_attempts_all_the_time_so_far_is_the_wait() -> None:
+    """While it waits to retry, and when stopped there, the time is the retries' wait: not the
+    failed request's 'elapsed' or 'total' (each reading of the fake clock is a 10 ms tick)."""
+    provider = FlakyThenOk([ProviderError(FailureKind.OVERLOADED, "busy", retry_after=60)])
+    run = ReplyRun(provider, REQUEST, retry_policy=RetryPolicy(max_retries=1), clock=fake_clock())
+    task = asyncio.create_task(run.run())
+    while run.state is not RunState.RETRY_WAIT:
+        await asyncio.sleep(0)
+    assert run.elapsed() == 0.0
+    waiting = run.snapshot()
+    assert waiting.retries == 1 and waiting.waited_s is not None and waiting.waited_s > 0
+    assert run.snapshot().waited_s > waiting.waited_s  # still growing
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    stopped = run.snapshot()
+    assert stopped.total_s == 0.0 and stopped.ttft_s is None
+    assert stopped.waited_s == pytest.approx(run.t_end - run.t_first_attempt)
+
+
 def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
     import random
 

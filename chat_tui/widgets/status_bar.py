@@ -46,7 +46,12 @@ def describe_metrics(view: StatusView, *, with_p95: bool = True) -> list[str]:
     if m is None:
         return ["TTFT —", "ITL —", "—", "—", "out —"]
     if not m.streaming:
-        ttft = f"TTFT = total {format_duration(m.ttft_s)}" if m.ttft_s is not None else "TTFT —"
+        if m.ttft_s is None:
+            ttft = "TTFT —"
+        elif m.retries:  # the total takes in the retries' wait: TTFT is the answered request's
+            ttft = f"TTFT {format_duration(m.ttft_s)} (whole reply)"
+        else:
+            ttft = f"TTFT = total {format_duration(m.ttft_s)}"
         itl = "ITL n/a (non-streaming)"
     else:
         ttft = f"TTFT {format_duration(m.ttft_s)}"

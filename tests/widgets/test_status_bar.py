@@ -1,6 +1,8 @@
 from textual.app import App, ComposeResult
 
+from chat_tui.conversation import MessageStatus, Turn
 from chat_tui.metrics import ReplyMetrics
+from chat_tui.reply_record import reply_footer
 from chat_tui.widgets.status_bar import (
     StatusBar,
     StatusView,
@@ -91,3 +93,27 @@ async def test_at_80_columns_the_sparkline_gives_room_to_the_state() -> None:
         first = "".join(segment.text for segment in bar.render_line(0))
         assert "│ streaming │ done" in first, first
         assert "…" not in first
+
+
+def test_after_retries_the_bar_and_the_footer_give_the_total_with_the_wait() -> None:
+    """TTFT stays the answered request's; the total is what the user waited, retries included
+    (a non-streaming TTFT is then no longer "= total")."""
+    waited = "total 4.08 s (3.04 s waiting, 2 retries)"
+    for streaming, ttft in ((True, "TTFT 300 ms"), (False, "TTFT 1.04 s")):
+        metrics = ReplyMetrics(
+            streaming=streaming,
+            ttft_s=0.3 if streaming else 1.04,
+            total_s=1.04,
+            output_tokens=30,
+            retries=2,
+            waited_s=3.04,
+        )
+        bar = describe_metrics(StatusView(target="t", streaming=streaming, metrics=metrics))
+        footer = reply_footer(
+            Turn("assistant", "ok", status=MessageStatus.COMPLETE, metrics=metrics)
+        )
+        assert bar[0].startswith(ttft) and waited in bar
+        assert footer.startswith(f"✓ · {ttft}") and f" · {waited}" in footer
+        assert "= total" not in footer + bar[0]
+    running = StatusView(target="t", streaming=True, metrics=metrics, running=True, elapsed_s=0.5)
+    assert "elapsed 3.54 s (3.04 s waiting, 2 retries)" in describe_metrics(running)
