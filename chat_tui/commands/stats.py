@@ -100,6 +100,7 @@ class ModelStats:
             # The time the retries took (their requests and the waits between), summed over
             # the requests that logged it: TTFT and the rest leave it out.
             "waited_s": math.fsum(self.waited) if self.waited else None,
+            "waited_known": len(self.waited),  # fewer than retried_requests: older log lines
             "error_rate": failed / self.requests if self.requests else 0.0,
             "errors": dict(sorted(self.errors.items())),
             "statuses": dict(sorted(self.statuses.items())),
@@ -227,14 +228,16 @@ def _errors_text(model: dict[str, Any]) -> str:
 
 
 def _retries_text(model: dict[str, Any]) -> str:
-    """'0'; '3 in 2 requests (5.10 s)': the retries, and the time they took."""
+    """'0'; '3 in 2 requests (5.10 s)': the retries, and the time they took ('5.10 s in 1'
+    when only some requests logged it)."""
     if not model["retries"]:
         return "0"
     requests = model["retried_requests"]
     text = f"{model['retries']} in {requests} request{'s' if requests != 1 else ''}"
     if model["waited_s"] is None:
         return text
-    return f"{text} ({format_duration(model['waited_s'])})"
+    known = "" if model["waited_known"] == requests else f" in {model['waited_known']}"
+    return f"{text} ({format_duration(model['waited_s'])}{known})"
 
 
 def _pct(values: list[float], q: float) -> float | None:

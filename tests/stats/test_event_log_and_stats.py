@@ -217,3 +217,25 @@ def test_title_requests_cost_is_in_the_total_but_not_in_the_rows(
     out = capsys.readouterr().out
     assert "Titles: 2 request(s), $0.0001, 1 unpriced (in the total below)." in out
     assert "Total cost $0.0172; 3 request(s) have no known price" in out
+
+
+def test_stats_count_retries_and_the_time_they_took_where_it_was_logged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = EventLog(tmp_path / "logs" / "requests.jsonl", environ={})
+    for waited in (1.5, 2.25):
+        retried = turn()
+        assert retried.metrics is not None
+        retried.metrics = replace(retried.metrics, retries=2, waited_s=waited)
+        log.record_turn(retried, retries=2)
+    log.record_turn(turn())
+    with log.path.open("a") as handle:  # a line from before the wait was logged
+        handle.write(
+            '{"provider":"openai","model":"gpt-4o-mini","status":"complete","retries":1}\n'
+        )
+    assert main(["stats", "--json", "--data-dir", str(tmp_path)]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["models"]
+    assert (row["requests"], row["retries"], row["retried_requests"]) == (4, 5, 3)
+    assert (row["waited_s"], row["waited_known"]) == (3.75, 2)
+    assert main(["stats", "--data-dir", str(tmp_path)]) == 0
+    assert "5 in 3 requests (3.75 s in 2)" in capsys.readouterr().out
