@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from chat_tui.cli import main
 from chat_tui.conversation import MessageStatus
@@ -17,11 +18,11 @@ from chat_tui.event_log import read_records
 from chat_tui.metrics import format_duration
 from chat_tui.screens.chat.screen import ChatScreen
 from chat_tui.screens.history.conversation_view import HistoryConversationScreen
-from tests.app.conftest import screen_text
+from chat_tui.widgets.messages import AssistantMessage
 from tests.fakeserver import FakeProviderServer, Scenario
 from tests.screens.history.conftest import open_highlighted, open_history
 
-from .harness import build_app, failures_shown, reply_finished, send, stored_turns, wait_until
+from .harness import build_app, reply_finished, send, stored_turns, wait_until
 
 RETRY_AFTER_S = 0.3  # the server's Retry-After on each 429: two of them, 0.6 s waited at least
 RETRIES = RetryPolicy(max_retries=3)
@@ -33,7 +34,13 @@ def two_rate_limits(server: FakeProviderServer) -> None:
 
 
 def footers(app) -> list[str]:
-    return [line for line in failures_shown(app) if "TTFT" in line]
+    """The lines under the replies of the screen on top (the chat, or the history's view), as
+    their widgets hold them: the screen wraps them wherever the figures' widths fall."""
+    return [
+        str(footer.content)
+        for message in app.screen.query(AssistantMessage)
+        for footer in message.query(".footer").results(Static)
+    ]
 
 
 async def test_the_wait_through_retries_is_kept_and_shown_after_a_restart(
@@ -66,7 +73,7 @@ async def test_the_wait_through_retries_is_kept_and_shown_after_a_restart(
         whole = format_duration(metrics.total_s + metrics.waited_s)
         expected = f"total {whole} ({format_duration(metrics.waited_s)} waiting, 2 retries)"
         # The same words as live, in the history's view and in the chat it continues.
-        assert expected in live and expected in screen_text(second)
+        assert expected in live and expected in footers(second)[-1]
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(second.screen, ChatScreen))
         await pilot.pause()
