@@ -102,8 +102,8 @@ class ReplyRun:
         # when this attempt started).
         self.t_send: float | None = None
         self.t_end: float | None = None
-        # When the first attempt started: with retries, the wait before the answered request
-        # is told apart from the figures, which are the answered request's.
+        # When the first request went out, once it has failed: with retries, the wait before
+        # the answered request is told apart from the figures, which are the answered one's.
         self.t_first_attempt: float | None = None
         self.arrivals: list[float] = []  # one stamp per content delta (text or reasoning)
         self._gaps: list[float] = []  # inter-token latencies, sorted (see _sorted_gaps)
@@ -167,8 +167,6 @@ class ReplyRun:
     async def _attempt(self) -> None:
         self.state = RunState.WAITING
         self.t_send = self.clock()
-        if self.t_first_attempt is None:
-            self.t_first_attempt = self.t_send
         self.wire = WireTimes(self.clock, self._request_sent)
         stamping = wire_times.set(self.wire)
         try:
@@ -224,6 +222,10 @@ class ReplyRun:
             self.on_first_content()
 
     async def _wait_before_retry(self, next_attempt: int, error: ProviderError) -> None:
+        if self.t_first_attempt is None:
+            # When the first request went out (its wire time, as TTFT's start): the time
+            # before that (a first connection, the SDK's import) is not the retries'.
+            self.t_first_attempt = self.t_send
         self.retries += 1
         delay = self.retry_policy.delay(next_attempt - 1, error.retry_after, self._rng)
         self.retry = RetryWait(

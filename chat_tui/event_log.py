@@ -47,7 +47,7 @@ class RequestRecord:
     finish_reason: str | None = None
     error_kind: str | None = None
     retries: int = 0
-    # From the first attempt's start to the answered (or last) one's: the retries' time,
+    # From sending the first request to sending the answered (or last) one: the retries' time,
     # which the timings above leave out (they are the last request's).
     waited_s: float | None = None
     prompt: str | None = None  # only with CHAT_TUI_DEBUG_LOG=1

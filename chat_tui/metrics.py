@@ -34,8 +34,8 @@ class ReplyMetrics:
     # US dollars, from the reported counts and the price table (see chat_tui.pricing); None:
     # no known price (an unknown model, a local server, estimated counts, no reply yet).
     cost_usd: float | None = None
-    # Retries before the answered request, and the time they took (its first attempt's start
-    # to the answered one's): the figures above are the answered request's alone.
+    # Retries before the answered request, and the time they took (sending the first request
+    # to sending the answered one): the figures above are the answered request's alone.
     retries: int = 0
     waited_s: float | None = None
 

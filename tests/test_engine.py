@@ -191,6 +191,38 @@ async def test_between_attempts_all_the_time_so_far_is_the_wait() -> None:
     assert stopped.waited_s == pytest.approx(run.t_end - run.t_first_attempt)
 
 
+class RateLimitedOverTheWire(OverTheWire):
+    """The first request is built (3 ticks), goes out, and is refused; the next is answered."""
+
+    def __init__(self, clock) -> None:
+        super().__init__(clock)
+        self.refused = False
+
+    async def stream(self, request):  # type: ignore[override]
+        if not self.refused:
+            self.refused = True
+            for _ in range(3):
+                self.clock()
+            self.first_sent_at = self.clock()
+            announce_request_sent()
+            raise ProviderError(FailureKind.RATE_LIMITED, "slow down", retry_after=0)
+        async for event in super().stream(request):
+            yield event
+
+
+async def test_the_wait_runs_from_the_first_request_out_not_from_building_it() -> None:
+    """The client's work before the first request went out (a first connection, an SDK's
+    import) is not the retries' wait: it counts from the wire, as TTFT does."""
+    clock = fake_clock()
+    provider = RateLimitedOverTheWire(clock)
+    run = ReplyRun(provider, REQUEST, retry_policy=RetryPolicy(max_retries=1), clock=clock)
+    await run.run()
+    assert run.state is RunState.COMPLETE and run.retries == 1
+    assert run.t_first_attempt == pytest.approx(provider.first_sent_at + 0.01)
+    waited = run.snapshot().waited_s
+    assert waited == pytest.approx(run.t_send - run.t_first_attempt)
+
+
 def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
     import random
 

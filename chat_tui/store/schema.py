@@ -190,7 +190,7 @@ _V7_ATTACHMENTS = (
 _V8_PRESET_NAME = ("ALTER TABLE conversations ADD COLUMN preset TEXT",)
 
 # How many times a reply's request was retried (a 429, a 5xx...) before the one that answered,
-# and the seconds from the first attempt's start to the answered one's: the reply's other
+# and the seconds from sending the first request to sending the answered one: the reply's other
 # figures are the answered request's, so these say what they leave out. Replies saved before
 # this step read as never retried (0, NULL): the wait was not kept then.
 _V9_REPLY_RETRIES = (

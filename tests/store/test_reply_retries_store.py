@@ -103,7 +103,7 @@ PRAGMA user_version = 8;
 OLD_REPLY = ReplyMetrics(
     ttft_s=0.4, itl_p50_s=0.02, total_s=1.2, input_tokens=31, output_tokens=320, cost_usd=0.001
 )
-# Two 429s before the answer: 3.04 s from the first attempt's start to the answered one's.
+# Two 429s before the answer: 3.04 s from sending the first request to sending the answered one.
 RETRIED = ReplyMetrics(ttft_s=0.3, total_s=1.04, output_tokens=30, retries=2, waited_s=3.04)
 
 
