@@ -5,6 +5,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 
 from chat_tui.app import ChatApp
@@ -52,3 +53,12 @@ def screen_text(app: ChatApp) -> str:
     """The characters on screen, from an SVG screenshot (runs of one line are adjacent)."""
     svg = app.export_screenshot()
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def screen_lines(app: ChatApp, region: Region | None = None) -> list[str]:
+    """The screen's lines as they reach the terminal (the compositor's, each cell once), or
+    the part of them inside `region`."""
+    strips = app.screen._compositor.render_strips(app.size)  # what is written to the terminal
+    if region is None:
+        return [strip.text for strip in strips]
+    return [strips[y].crop(region.x, region.right).text for y in range(region.y, region.bottom)]

@@ -1,9 +1,12 @@
 """The chat screen's keys: each with an id (remappable in [keymap], listed in F1 and the
-palette), a description and, where the footer has no room, a tooltip."""
+palette), a description and, where the footer has no room, a tooltip; and what its footer keeps
+when narrow."""
 
 from __future__ import annotations
 
 from textual.binding import Binding, BindingType
+
+from chat_tui.widgets.key_footer import FooterPlan
 
 CHAT_BINDINGS: list[BindingType] = [
     Binding(
@@ -88,3 +91,41 @@ CHAT_BINDINGS: list[BindingType] = [
         show=False,
     ),
 ]
+
+# The footer at 80 columns keeps the keys from Help to Quit (short words from 120 down, every
+# description at 200); the message cursor's keys come first while the log has the focus. The
+# prompt's placeholder already says that Enter sends.
+CHAT_FOOTER = FooterPlan(
+    keep=(
+        "app.help",
+        "chat.cancel",
+        "cursor.copy",
+        "cursor.edit",
+        "cursor.regenerate",
+        "cursor.delete",
+        "chat.pick_model",
+        "chat.history",
+        "chat.new",
+        "chat.settings",
+        "app.quit",
+        "chat.retry",
+        "chat.copy_reply",
+        "cursor.alternative_back",
+        "cursor.alternative_next",
+        "chat.select_message",
+        "cursor.previous",
+        "cursor.next",
+        "prompt.send",
+    ),
+    short={
+        "chat.cancel": "Stop",
+        "chat.pick_model": "Model",
+        "chat.settings": "Settings",
+        "chat.copy_reply": "Copy",
+        "chat.select_message": "Select",
+        "cursor.copy": "Copy",
+        "cursor.edit": "Edit",
+        "cursor.regenerate": "Regenerate",
+        "cursor.delete": "Delete",
+    },
+)

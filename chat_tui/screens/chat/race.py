@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chat_tui.attachments import Attachment
 from chat_tui.engine import ReplyRun, RunState
@@ -26,6 +26,7 @@ from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter, waiting_label
 from chat_tui.session import ChatSession, PendingReply
+from chat_tui.widgets.key_footer import FooterPlan, KeyFooter
 from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.status_bar import StatusBar
 
@@ -99,6 +100,11 @@ class RaceLane(Vertical):
         return presenter
 
 
+RACE_FOOTER = FooterPlan(
+    keep=("app.help", "race.stop", "app.quit"), short={"race.stop": "Stop / close"}
+)
+
+
 class RaceScreen(Screen[None]):
     """Open with `app.push_screen(RaceScreen(session, prompt, left, right, attachments=...))`."""
 
@@ -138,7 +144,7 @@ class RaceScreen(Screen[None]):
         with Horizontal(id="race-lanes"):
             yield from self.lanes
         yield Static("", id="race-verdict", markup=False)
-        yield Footer()
+        yield KeyFooter(RACE_FOOTER)
 
     def on_mount(self) -> None:
         self.session.add_user_turn(self.prompt, self.attachments)

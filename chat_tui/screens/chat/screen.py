@@ -18,7 +18,7 @@ from textual.containers import Container
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chat_tui.attachments import Attachment
 from chat_tui.config import PresetSettings
@@ -30,13 +30,14 @@ from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.request_settings import apply_preset
 from chat_tui.screens.attach_file import AttachFileDialog
-from chat_tui.screens.chat.bindings import CHAT_BINDINGS
+from chat_tui.screens.chat.bindings import CHAT_BINDINGS, CHAT_FOOTER
 from chat_tui.screens.chat.message_actions import MessageActions
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter
 from chat_tui.screens.conversation_settings import USE_PRESET
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
+from chat_tui.widgets.key_footer import KeyFooter
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import turn_widget
 from chat_tui.widgets.prompt import PromptInput
@@ -125,8 +126,8 @@ class ChatScreen(Screen[None]):
         with Container(id="prompt-area"):
             yield AttachmentChips()
             yield PromptInput(id="prompt", history=self.prompt_history)
-        # Compact: at 80 columns the keys that matter most fit (F1 lists them all).
-        yield Footer(compact=True)
+        # At 80 columns the keys that matter most fit, whole (F1 lists them all).
+        yield KeyFooter(CHAT_FOOTER)
 
     def on_mount(self) -> None:
         self.show_conversation()

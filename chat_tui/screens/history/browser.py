@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from chat_tui.session import ChatSession
 from chat_tui.store import ConversationSummary, SearchHit, StoreError, TranscriptStore
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import visible_text
+from chat_tui.widgets.key_footer import FooterPlan, KeyFooter
 
 PAGE_SIZE = 50  # conversations fetched per page (a screen shows about 15)
 LOAD_MORE_WITHIN = 10  # rows from the end of the list at which the next page is fetched
@@ -65,6 +66,11 @@ def hit_prompt(hit: SearchHit) -> Content:
         text = visible_text(span.text)
         parts.append((text, MATCH_STYLE) if span.is_match else text)
     return Content.assemble(*parts)
+
+
+HISTORY_FOOTER = FooterPlan(
+    keep=("app.help", "history.back", "app.quit"), short={"history.back": "Back"}
+)
 
 
 class HistoryScreen(Screen[None]):
@@ -118,7 +124,7 @@ class HistoryScreen(Screen[None]):
             yield Input(placeholder="Search all conversations…", id="search")
             yield OptionList(id="results")
             yield Static("", id="info")
-        yield Footer()
+        yield KeyFooter(HISTORY_FOOTER)
 
     def on_mount(self) -> None:
         self.refresh_results()

@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chat_tui.conversation import Conversation, Turn
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
@@ -31,6 +31,7 @@ from chat_tui.store import StoreError
 from chat_tui.store.export import models_used, render, write_private_file
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import visible_text
+from chat_tui.widgets.key_footer import FooterPlan, KeyFooter
 from chat_tui.widgets.message_log import MessageLog
 from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
 
@@ -53,6 +54,21 @@ class ConversationChanged(Message):
 
     conversation_id: int
     deleted: bool = False
+
+
+# At 80 columns "home Earlier" and Quit give way (Esc goes back; F1 lists every key).
+CONVERSATION_FOOTER = FooterPlan(
+    keep=(
+        "app.help",
+        "history.view.back",
+        "history.continue",
+        "history.export",
+        "history.rename",
+        "history.delete",
+        "history.earlier",
+        "app.quit",
+    )
+)
 
 
 class HistoryConversationScreen(Screen[None]):
@@ -97,7 +113,7 @@ class HistoryConversationScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-info")
         yield MessageLog(id="transcript")
-        yield Footer()
+        yield KeyFooter(CONVERSATION_FOOTER)
 
     @property
     def log_view(self) -> MessageLog:
