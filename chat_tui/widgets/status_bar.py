@@ -3,10 +3,10 @@ cost and an ITL sparkline."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.color import Color
@@ -37,6 +37,7 @@ class StatusView:
     state: str = ""  # a short word on what is happening: "waiting", "retry in 3 s", "cancelled"
     retry_reason: str = ""  # while waiting to retry: why, in the provider's words
     itl_recent_ms: tuple[float, ...] = ()
+    model: str = ""  # the model alone ("gpt-4o-mini"): what a narrow bar keeps of the target
 
 
 def describe_metrics(view: StatusView, *, with_p95: bool = True) -> list[str]:
@@ -74,12 +75,13 @@ def describe_metrics(view: StatusView, *, with_p95: bool = True) -> list[str]:
 
 _CELL_GAP = "  │  "
 _NARROW_GAP = " │ "
+_TTFT, _ITL, _RATE, _TIME, _TOKENS = range(5)  # the cells of `describe_metrics`
 
 
 def figures_line(view: StatusView, width: int) -> str:
     """The figures joined, made to fit `width` cells a step at a time: the cost goes first
     (it comes last, and only if the whole line fits), then the gaps narrow, then the ITL p95
-    goes; only then is the line cut (at its end, the token counts)."""
+    goes; then whole figures give way (see `_fewer_figures`), so that none is cut in half."""
     cost = format_cost(view.metrics.cost_usd) if view.metrics is not None else ""
     line = _CELL_GAP.join(describe_metrics(view))
     if cost and cell_len(with_cost := f"{line}{_CELL_GAP}{cost}") <= width:
@@ -89,7 +91,57 @@ def figures_line(view: StatusView, width: int) -> str:
     narrow = _NARROW_GAP.join(describe_metrics(view))
     if cell_len(narrow) <= width:
         return narrow
-    return _NARROW_GAP.join(describe_metrics(view, with_p95=False))
+    for cells in _fewer_figures(view, describe_metrics(view, with_p95=False)):
+        narrow = _NARROW_GAP.join(cells)
+        if cell_len(narrow) <= width:
+            return narrow
+    return _cut_at_a_space(narrow, width)  # the TTFT alone does not fit: under 12 columns
+
+
+def _fewer_figures(view: StatusView, cells: list[str]) -> Iterator[list[str]]:
+    """`cells`, then with one more figure left out at each step, the least needed first: the
+    ITL (tokens/s says the same in the unit replies are compared by), then tokens/s; then the
+    input tokens, the retries' detail, the time and the output tokens, leaving the TTFT. A
+    non-streaming reply's ITL is "n/a", and once it has finished its total is its TTFT ("TTFT =
+    total"), unless retries made it longer: both go first."""
+    m = view.metrics
+    same_as_ttft = (
+        m is not None
+        and not m.streaming
+        and m.ttft_s is not None
+        and not m.retries  # after retries the total holds their wait too
+        and not view.running
+    )
+    dropped = [_ITL, _TIME, _RATE] if same_as_ttft else [_ITL, _RATE]
+    shown = dict(enumerate(cells))
+    yield cells
+    for index in dropped:
+        del shown[index]
+        yield list(shown.values())
+    if m is not None and m.input_tokens is not None:
+        shown[_TOKENS] = f"out {format_tokens(m.output_tokens, m.tokens_estimated)}"
+        yield list(shown.values())
+    if _TIME in shown and " (" in shown[_TIME]:
+        # "(3.04 s waiting, 2 retries)" goes: the time before it still holds the wait.
+        shown[_TIME] = shown[_TIME].split(" (")[0]
+        yield list(shown.values())
+    for index in (_TIME, _TOKENS):
+        if index in shown:
+            del shown[index]
+            yield list(shown.values())
+
+
+def _cut_at_a_space(text: str, width: int) -> str:
+    """`text` whole if it fits; else its whole words that fit with " …" after them (a word
+    or a figure is cut in half only when not even the first one fits)."""
+    if cell_len(text) <= width:
+        return text
+    head = set_cell_size(text, max(0, width - 2))
+    if text[len(head) : len(head) + 1] not in (" ", ""):  # it ends inside a word
+        head = head[: head.rindex(" ")] if " " in head else ""
+    if head.strip():
+        return head.rstrip() + " …"
+    return set_cell_size(text, max(0, width - 1)) + "…"
 
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -134,6 +186,11 @@ class StatusBar(Widget):
         self._lines: list[Strip] = []
         self._lines_width = 0
 
+    @property
+    def view(self) -> StatusView:
+        """What the bar shows now."""
+        return self._view
+
     def show(self, view: StatusView) -> None:
         if view == self._view:
             return
@@ -164,20 +221,17 @@ class StatusBar(Widget):
         theme = self.app.theme_variables
         colour = {name: RichStyle(color=Color.parse(theme[name]).rich_color) for name in _COLOURS}
         mode_style = colour["accent"] if view.streaming else colour["warning"]
-        first_line = _first_line(view, mode_style)
-        # The sparkline gives up room (down to a third of itself) before the words are cut.
-        wanted = Strip(first_line).cell_length
-        room = max(self.SPARKLINE_WIDTH // 3, min(self.SPARKLINE_WIDTH, width - wanted - 1))
-        bars = sparkline(view.itl_recent_ms, room)
+        forms = _first_line_forms(view, mode_style)
+        # The sparkline gives up room (down to a third of itself), then goes, before a word
+        # does; then the provider's name goes, then the mode; the model and the state stay.
+        room = min(self.SPARKLINE_WIDTH, width - Strip(forms[0]).cell_length - 1)
+        bars = sparkline(view.itl_recent_ms, room) if room >= self.SPARKLINE_WIDTH // 3 else ""
         if bars:
             left = max(0, width - cell_len(bars) - 1)
-            first = [
-                *_fit(first_line, left),
-                Segment(" "),
-                Segment(bars, colour["primary"]),
-            ]
-        else:  # nothing arrived yet (e.g. waiting to retry): the words get the whole line
-            first = _fit(first_line, width)
+            first = [*_fit(forms[0], left), Segment(" "), Segment(bars, colour["primary"])]
+        else:
+            words = next((f for f in forms if Strip(f).cell_length <= width), forms[-1])
+            first = _fit(words, width)
         figures = _fit([Segment(_second_line(view, width))], width)
         lines = [first, figures]
         if self._problem:
@@ -192,7 +246,7 @@ class StatusBar(Widget):
     @property
     def text(self) -> str:
         """What the bar says, as plain text (for tests and screenshots)."""
-        first = "".join(segment.text for segment in _first_line(self._view, _BOLD))
+        first = "".join(segment.text for segment in _first_line_forms(self._view, _BOLD)[0])
         text = f"{first}\n{_second_line(self._view, self.content_size.width)}"
         return f"{text}\n{_problem_line(self._problem)}" if self._problem else text
 
@@ -202,21 +256,22 @@ _BOLD = RichStyle(bold=True)
 _ITALIC = RichStyle(italic=True)
 
 
-def _first_line(view: StatusView, mode_style: RichStyle) -> list[Segment]:
-    """Target, mode and state (model and server text made visible-safe). While waiting to
-    retry, the countdown comes first: it is what the user acts on (Esc), and the bar cuts
-    the end of a line that does not fit."""
-    line = [
-        Segment(visible_text(view.target), _BOLD),
-        Segment(" │ "),
-        Segment(mode_name(view.streaming), mode_style),
-    ]
-    if not view.state:
-        return line
-    state = Segment(visible_text(view.state), _ITALIC)
-    if view.retry_reason:
-        return [state, Segment(" │ "), *line]
-    return [*line, Segment(" │ "), state]
+def _first_line_forms(view: StatusView, mode_style: RichStyle) -> list[list[Segment]]:
+    """Target, mode and state (model and server text made visible-safe), longest first: then
+    the model alone for the target, then without the mode. While waiting to retry, the
+    countdown comes first: it is what the user acts on (Esc), and the bar cuts the end of a
+    line that does not fit."""
+    target = Segment(visible_text(view.target), _BOLD)
+    mode = Segment(mode_name(view.streaming), mode_style)
+    forms = [[target, mode]]
+    if view.model and view.model != view.target:
+        model = Segment(visible_text(view.model), _BOLD)
+        forms += [[model, mode], [model]]
+    if view.state:
+        state = Segment(visible_text(view.state), _ITALIC)
+        forms = [[state, *form] if view.retry_reason else [*form, state] for form in forms]
+    gap = Segment(" │ ")
+    return [[segment for part in form for segment in (gap, part)][1:] for form in forms]
 
 
 def _second_line(view: StatusView, width: int) -> str:
@@ -232,8 +287,10 @@ def _problem_line(problem: str) -> str:
 
 
 def _fit(segments: list[Segment], width: int) -> list[Segment]:
-    """`segments` padded or cut to `width` cells, with an ellipsis where cut."""
+    """`segments` padded to `width` cells, or cut after the last whole word that leaves room
+    for an ellipsis."""
     strip = Strip(segments)
     if strip.cell_length <= width:
         return list(strip.adjust_cell_length(width))
-    return [*strip.crop(0, max(0, width - 1)), Segment("…")]
+    kept = cell_len(_cut_at_a_space(strip.text, width)) - 1
+    return [*strip.crop(0, kept), Segment("…")]

@@ -66,6 +66,7 @@ def run_status_view(
     arrivals = run.arrivals[-SPARKLINE_POINTS - 1 :]
     return StatusView(
         target=target.description,
+        model=target.model,
         streaming=run.streaming,
         metrics=final if final is not None else run.snapshot(),
         elapsed_s=run.elapsed(),

@@ -385,7 +385,11 @@ class ChatScreen(Screen[None]):
 
     def _show_idle_status(self) -> None:
         self.status_bar.show(
-            StatusView(target=self.session.target.description, streaming=self.session.streaming)
+            StatusView(
+                target=self.session.target.description,
+                streaming=self.session.streaming,
+                model=self.session.target.model,
+            )
         )
 
     # ---- used by other screens -------------------------------------------------------------
