@@ -38,6 +38,7 @@ class StatusView:
     retry_reason: str = ""  # while waiting to retry: why, in the provider's words
     itl_recent_ms: tuple[float, ...] = ()
     model: str = ""  # the model alone ("gpt-4o-mini"): what a narrow bar keeps of the target
+    brief_state: str = ""  # the state in fewer words ("waiting"), for a narrow bar
 
 
 def describe_metrics(view: StatusView, *, with_p95: bool = True) -> list[str]:
@@ -258,18 +259,29 @@ _ITALIC = RichStyle(italic=True)
 
 def _first_line_forms(view: StatusView, mode_style: RichStyle) -> list[list[Segment]]:
     """Target, mode and state (model and server text made visible-safe), longest first: then
-    the model alone for the target, then without the mode. While waiting to retry, the
-    countdown comes first: it is what the user acts on (Esc), and the bar cuts the end of a
-    line that does not fit."""
+    the model alone for the target, then without the mode, then with the brief state. While
+    waiting to retry, the countdown comes first: it is what the user acts on (Esc), and the
+    bar cuts the end of a line that does not fit."""
     target = Segment(visible_text(view.target), _BOLD)
     mode = Segment(mode_name(view.streaming), mode_style)
-    forms = [[target, mode]]
+    names = [[target, mode]]
     if view.model and view.model != view.target:
         model = Segment(visible_text(view.model), _BOLD)
-        forms += [[model, mode], [model]]
-    if view.state:
-        state = Segment(visible_text(view.state), _ITALIC)
-        forms = [[state, *form] if view.retry_reason else [*form, state] for form in forms]
+        names += [[model, mode], [model]]
+    if not view.state:
+        return _joined(names)
+    states = [(name, view.state) for name in names]
+    if view.brief_state and view.brief_state != view.state:
+        states += [(name, view.brief_state) for name in names[-2:]]  # the shortest names
+    forms = []
+    for name, words in states:
+        state = Segment(visible_text(words), _ITALIC)
+        forms.append([state, *name] if view.retry_reason else [*name, state])
+    return _joined(forms)
+
+
+def _joined(forms: list[list[Segment]]) -> list[list[Segment]]:
+    """Each form's parts with " │ " between them."""
     gap = Segment(" │ ")
     return [[segment for part in form for segment in (gap, part)][1:] for form in forms]
 

@@ -51,6 +51,15 @@ def run_state_label(run: ReplyRun) -> str:
     }.get(run.state, "")
 
 
+def brief_state_label(run: ReplyRun) -> str:
+    """The state in as few words as keep its meaning, for a narrow bar (a race's pane)."""
+    if run.state is RunState.RETRY_WAIT and run.retry is not None:
+        return f"retry in {max(0.0, run.retry.resume_at - run.clock()):.0f} s · Esc stops"
+    return {RunState.WAITING: "waiting", RunState.FAILED: "failed"}.get(
+        run.state, run_state_label(run)
+    )
+
+
 def retry_reason(run: ReplyRun) -> str:
     """Why the run is waiting to retry, in the provider's words ("" when it is not)."""
     if run.state is RunState.RETRY_WAIT and run.retry is not None:
@@ -72,6 +81,7 @@ def run_status_view(
         elapsed_s=run.elapsed(),
         running=not run.state.finished,
         state=run_state_label(run),
+        brief_state=brief_state_label(run),
         retry_reason=retry_reason(run),
         itl_recent_ms=tuple((b - a) * 1000 for a, b in pairwise(arrivals)),
     )

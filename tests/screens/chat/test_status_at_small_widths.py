@@ -32,17 +32,18 @@ def shown_parts(app: ChatApp, bar: StatusBar) -> tuple[list[str], list[str]]:
     first, second = (line.strip() for line in screen_lines(app, bar.content_region)[:2])
     view = bar.view
     words = SPARKLINE.sub("", first).split(" │ ")
-    assert set(words) <= {view.target, view.model, mode_name(view.streaming), view.state}, first
-    m = view.metrics
-    assert m is not None
+    names = {view.target, view.model, mode_name(view.streaming), view.state, view.brief_state}
+    assert set(words) <= names, first
     whole = {*describe_metrics(view), *describe_metrics(view, with_p95=False)}
-    whole |= {f"out {format_tokens(m.output_tokens, m.tokens_estimated)}", format_cost(m.cost_usd)}
+    if (m := view.metrics) is not None:
+        whole |= {f"out {format_tokens(m.output_tokens, m.tokens_estimated)}"}
+        whole |= {format_cost(m.cost_usd)}
     figures = re.split(r" +│ +", second)
     assert set(figures) <= whole, f"a cut figure in {second!r}"
     return words, figures
 
 
-async def race_to_the_end(pilot: Pilot) -> RaceScreen:
+async def start_a_race(pilot: Pilot) -> RaceScreen:
     app = pilot.app
     assert isinstance(app, ChatApp)
     app.chat.prompt.insert(QUESTION)
@@ -50,6 +51,11 @@ async def race_to_the_end(pilot: Pilot) -> RaceScreen:
     await wait_until(pilot, lambda: isinstance(app.screen, RaceScreen))
     screen = app.screen
     assert isinstance(screen, RaceScreen)
+    return screen
+
+
+async def race_to_the_end(pilot: Pilot) -> RaceScreen:
+    screen = await start_a_race(pilot)
     await wait_until(pilot, lambda: not screen.running)
     await settle(pilot)
     return screen
@@ -83,3 +89,17 @@ async def test_the_chat_status_bar_keeps_the_state_and_the_token_counts(
         words, figures = shown_parts(app, app.chat.status_bar)
         assert words == ["Anthropic · claude-sonnet-5-5", "streaming", "done"], words
         assert figures[0] == "TTFT 420 ms" and figures[-1].endswith("in 812 · out 164"), figures
+
+
+async def test_race_panes_waiting_at_80_columns_say_so_in_whole_words() -> None:
+    """Both sides held before their first token: "waiting for the whole reply
+    (non-streaming)" does not fit a pane beside the model's name, "waiting" does."""
+    app = build_app(provider(hold=True, reasoning=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_a_race(pilot)
+        await settle(pilot, workers=False)
+        for lane in screen.lanes:
+            words, figures = shown_parts(app, lane.status_bar)
+            assert words[0] == "claude-sonnet-5-5" and words[-1].startswith("waiting"), words
+            assert figures[0] == "TTFT —", figures
+        app.session.provider.hold.set()  # type: ignore[attr-defined]  # let the app end
