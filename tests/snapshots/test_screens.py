@@ -169,3 +169,18 @@ def test_race(snap_compare, size: tuple[int, int]) -> None:
         await settle(pilot, workers=False)
 
     assert snap_compare(app, run_before=run_before, terminal_size=size)
+
+
+def test_race_finished_at_80_columns(snap_compare) -> None:
+    """Both sides done, each pane 40 columns wide: whole figures in each status line. (One
+    clock moved by one provider in turn: the same figures on every run.)"""
+    app = build_app(provider(reasoning=False))
+
+    async def run_before(pilot: Pilot) -> None:
+        pilot.app.chat.prompt.insert(screens.QUESTION)  # type: ignore[attr-defined]
+        pilot.app.chat.action_race()  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "RaceScreen")
+        await wait_until(pilot, lambda: not pilot.app.screen.running)  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))
