@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -81,7 +81,9 @@ class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        fitted = self._fitted(self._width())
+        active = self.screen.active_bindings  # asks every binding's check_action: once
+        palette = self._palette_key(active)
+        fitted = self._fitted(active, palette, self._width())
         self._shown = tuple((key.binding.key, label) for key, label in fitted)
         for key, label in fitted:
             yield FooterKey(
@@ -93,7 +95,6 @@ class KeyFooter(Footer):
                 # Shortened: the description as the tooltip, as Textual gives a grouped key.
                 tooltip=key.tooltip or (key.description if label != key.description else ""),
             ).data_bind(compact=Footer.compact)
-        palette = self._palette_key()
         if palette is not None:
             yield FooterKey(
                 palette.binding.key,
@@ -110,27 +111,29 @@ class KeyFooter(Footer):
         # the arithmetic alone.
         if not self._bindings_ready or not self.is_attached:
             return
-        fitted = self._fitted(event.size.width)
+        active = self.screen.active_bindings
+        fitted = self._fitted(active, self._palette_key(active), event.size.width)
         if tuple((key.binding.key, label) for key, label in fitted) != self._shown:
             self.call_after_refresh(self.recompose)
 
     def _width(self) -> int:
         return self.size.width or self.app.size.width
 
-    def _fitted(self, width: int) -> list[tuple[ShownKey, str]]:
-        palette = self._palette_key()
+    def _fitted(
+        self, active: Mapping[str, ActiveBinding], palette: ShownKey | None, width: int
+    ) -> list[tuple[ShownKey, str]]:
         # The palette key: its left border, key, space and word (no margin: it ends the line).
         room = width - (palette.width(palette.description) if palette else 0)
-        return fit_keys(self._shown_keys(), room)
+        return fit_keys(self._shown_keys(active), room)
 
-    def _shown_keys(self) -> list[ShownKey]:
+    def _shown_keys(self, active_bindings: Mapping[str, ActiveBinding]) -> list[ShownKey]:
         """The screen's shown keys in Textual's order (the focused widget's, the screen's, the
         app's), one per action, as Textual's footer shows them."""
         rank = {binding_id: index for index, binding_id in enumerate(self.plan.keep)}
         unranked = len(rank)
         keys: list[ShownKey] = []
         actions: set[str] = set()
-        for active in self.screen.active_bindings.values():
+        for active in active_bindings.values():
             binding = active.binding
             if not binding.show or binding.action in actions:
                 continue
@@ -148,11 +151,11 @@ class KeyFooter(Footer):
             )
         return keys
 
-    def _palette_key(self) -> ShownKey | None:
+    def _palette_key(self, active_bindings: Mapping[str, ActiveBinding]) -> ShownKey | None:
         app = self.app
         if not (self.show_command_palette and app.ENABLE_COMMAND_PALETTE):
             return None
-        active = self.screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
+        active = active_bindings.get(app.COMMAND_PALETTE_BINDING)
         if active is None:
             return None
         binding = active.binding
