@@ -49,7 +49,7 @@ _FINISH = {
 # is plain JSON already, so it goes through the client's public `post()` as `create()` would
 # send it (same path, same bearer auth), without that walk.
 _CHAT_COMPLETIONS = "/chat/completions"
-_REQUEST_OPTIONS: dict[str, Any] = {"security": {"bearer_auth": True}}
+REQUEST_OPTIONS: dict[str, Any] = {"security": {"bearer_auth": True}}
 # Compatible servers name the reasoning field differently (DeepSeek/vLLM vs OpenRouter/Ollama).
 _REASONING_FIELDS = ("reasoning_content", "reasoning")
 
@@ -132,7 +132,7 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
             _CHAT_COMPLETIONS,
             body=self._body(request, stream=True),
             cast_to=ChatCompletion,
-            options=_REQUEST_OPTIONS,
+            options=REQUEST_OPTIONS,
             stream=True,
             # Each chunk as the JSON object it arrived as (the SDK hands `object` through as
             # is; its SSE parsing and error events are unchanged). Building the typed
@@ -147,7 +147,7 @@ class OpenAIChatProvider(SdkAdapter[openai.AsyncOpenAI]):
                 _CHAT_COMPLETIONS,
                 body=self._body(request, stream=False),
                 cast_to=ChatCompletion,
-                options=_REQUEST_OPTIONS | {"timeout": self._whole_reply_timeout()},
+                options=REQUEST_OPTIONS | {"timeout": self._whole_reply_timeout()},
             )
         except Exception as exc:
             raise to_provider_error(exc, self._context(request)) from exc
