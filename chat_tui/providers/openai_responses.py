@@ -220,6 +220,8 @@ def _finish(response: Any) -> Finish:
         reason = _field(_field(response, "incomplete_details"), "reason") or "incomplete"
         return Finish(_INCOMPLETE.get(reason, FinishReason.OTHER), reason)
     output = _field(response, "output", ())
-    if isinstance(output, list | tuple) and any(_field(item, "type") == "function_call" for item in output):
+    if isinstance(output, list | tuple) and any(
+        _field(item, "type") == "function_call" for item in output
+    ):
         return Finish(FinishReason.TOOL_CALLS, "function_call")
     return Finish(FinishReason.STOP, status or "completed")
