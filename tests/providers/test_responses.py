@@ -7,7 +7,16 @@ from __future__ import annotations
 import pytest
 
 from chat_tui.config import ProfileSettings, Settings
-from chat_tui.providers.base import FailureKind, Finish, FinishReason, ProviderError, Usage
+from chat_tui.providers.base import (
+    FailureKind,
+    Finish,
+    FinishReason,
+    ProviderError,
+    ReasoningDelta,
+    TextDelta,
+    Usage,
+)
+from chat_tui.providers.openai_responses import _stream_events
 from chat_tui.providers.registry import create_provider
 from tests.fakeserver import FakeProviderServer, Scenario
 from tests.fakeserver import Finish as ServerFinish
@@ -28,6 +37,47 @@ async def test_reasoning_summary_and_usage(fake_server: FakeProviderServer):
     assert got.of_type(Finish) == [Finish(FinishReason.STOP, "completed")]
     assert fake_server.last.path == "/v1/responses"
     assert fake_server.last.body["reasoning"] == {"effort": "low", "summary": "auto"}
+
+
+async def test_streamed_usage_counts_prompt_cache_reads(fake_server: FakeProviderServer):
+    # Events are read as their JSON objects: usage's nested details too.
+    fake_server.script(Scenario.text(["Hi."], input_tokens=12, cached_tokens=5))
+    provider = build(fake_server, "openai")
+    try:
+        got = await collect(provider.stream(request_for("openai")))
+    finally:
+        await provider.aclose()
+    usage = got.of_type(Usage)[-1]
+    assert (usage.input_tokens, usage.cache_read_tokens, usage.output_tokens) == (12, 5, 1)
+
+
+def test_events_read_as_json_objects_take_what_they_find():
+    """What a stream's JSON objects become: a second summary part is set apart, and shapes
+    a server may send (no delta, a non-object, an unknown type) yield nothing."""
+    events = [
+        {"type": "response.reasoning_summary_part.added", "summary_index": 0},
+        {"type": "response.reasoning_summary_text.delta", "delta": "One."},
+        {"type": "response.reasoning_summary_part.added", "summary_index": 1},
+        {"type": "response.reasoning_summary_text.delta", "delta": "Two."},
+        {"type": "response.output_text.delta"},
+        {"type": "response.output_text.delta", "delta": None},
+        ["not", "an", "object"],
+        {"type": "response.something_new", "delta": "?"},
+        {"type": "response.output_text.delta", "delta": "Yes."},
+        {
+            "type": "response.completed",
+            "response": {"status": "completed", "output": [{"type": "function_call"}]},
+        },
+    ]
+    got = [item for event in events for item in _stream_events(event, None)]
+    assert got == [
+        ReasoningDelta("One."),
+        ReasoningDelta("\n\n"),
+        ReasoningDelta("Two."),
+        TextDelta("Yes."),
+        Usage(),
+        Finish(FinishReason.TOOL_CALLS, "function_call"),
+    ]
 
 
 async def test_an_incomplete_response_says_why(fake_server: FakeProviderServer):
