@@ -30,6 +30,7 @@ from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.simulated import SimulatedProvider, tokenize
 from chat_tui.screens.chat.screen import ChatScreen
 from chat_tui.session import ChatSession, PendingReply
+from chat_tui.store import TranscriptStore
 
 SCREEN_SIZE = (120, 40)
 _WORD_TEXT = (
@@ -212,6 +213,7 @@ def make_app(
     earlier_messages: int = 0,
     streaming: bool = True,
     branched: bool = False,
+    store: TranscriptStore | None = None,
 ) -> ChatApp:
     session = ChatSession(
         provider,
@@ -219,6 +221,7 @@ def make_app(
         streaming=streaming,
         retry_policy=RetryPolicy(max_retries=0),
         conversation=history(earlier_messages, branched=branched) if earlier_messages else None,
+        store=store,
     )
     app = ProbedChatApp(session, settings=Settings())
     app.animation_level = "none"
