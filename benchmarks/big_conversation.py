@@ -333,7 +333,9 @@ async def measure(size: str) -> list[Figure]:
             app.chat.prompt.cursor_blink = False
             await pilot.pause()
             lists, views, continues = await open_rounds(pilot, app, built, rounds)
+            rss_opened = rss_mb()
             chat = await chat_pages(pilot, app)
+            rss_chat = rss_mb()
             history = await history_pages(pilot, app)
             rss = rss_mb()
     what = f"{built.tokens:,} tokens, {built.messages} messages ({built.stored} stored)"
@@ -354,7 +356,9 @@ async def measure(size: str) -> list[Figure]:
         ),
         *chat.figures("chat"),
         *history.figures("history view"),
-        Figure(NAME, "RSS after opening and scrolling it all", rss, "MB", TARGET_RSS_MB),
+        Figure(NAME, "RSS after opening it", rss_opened, "MB"),
+        Figure(NAME, "RSS after paging the chat to its start", rss_chat, "MB"),
+        Figure(NAME, "RSS after paging the history view too", rss, "MB", TARGET_RSS_MB),
     ]
 
 

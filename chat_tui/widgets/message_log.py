@@ -1,10 +1,13 @@
 """The scrolling log of messages. It follows the newest text unless the user scrolled up.
 
-Only the newest `shown_messages` messages are displayed: Textual lays out every displayed
+Only the newest messages are displayed: at most `shown_messages` of them, and no more than
+`shown_text` characters of text (but always the newest two). Textual lays out every displayed
 widget of the screen whenever the reply being streamed grows, so a long history made each flush
-slower (measured: about 2.8x the CPU per flush with 200 earlier messages). Older ones are hidden
-behind a line that brings them back, a page at a time, when clicked or when the user scrolls to
-the top.
+slower (measured: about 2.8x the CPU per flush with 200 earlier messages); and a message is
+rendered (its Markdown laid out at the log's width) the first time it is displayed, about 4 ms
+per 1,000 characters, so twenty long replies took a second to open. Older ones are hidden
+behind a line that brings them back, a page at a time (at most EARLIER_TEXT characters),
+when clicked or when the user scrolls to the top.
 
 The log also holds the message cursor: `select` highlights one message (alt+up from the prompt
 focuses the log on the last one), its keys move it and ask the screen, by a `CursorAction`
@@ -13,6 +16,7 @@ message, to copy, edit, regenerate, delete the selected message or show an alter
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -23,13 +27,39 @@ from textual.events import Key
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from chat_tui.conversation import Turn
 from chat_tui.widgets.messages import AssistantMessage, UserMessage
 
 SHOWN_MESSAGES = 20
+# About four screens of text at 120x40: rendered in 50-100 ms here.
+SHOWN_TEXT = 16_000
+# The most text one page of earlier messages brings in (about two screens): it is rendered
+# and laid out with the rest of the log on the page where the user reaches the top.
+EARLIER_TEXT = 8_000
+ALWAYS_SHOWN = 2  # the last exchange, however long
+
+
+def text_size(message: Widget) -> int:
+    """The characters of text a message renders (what its first render costs)."""
+    if isinstance(message, AssistantMessage):
+        return len(message.text)
+    turn = getattr(message, "turn", None)
+    return len(turn.text) if isinstance(turn, Turn) else 0
+
+
+def newest_within(sizes: list[int], *, text: int, count: int, at_least: int = 1) -> int:
+    """How many of the last of `sizes` fit within `text` characters and `count` messages
+    (never fewer than `at_least`, when there are that many)."""
+    taken = total = 0
+    for size in reversed(sizes):
+        if taken >= count or (taken >= at_least and total + size > text):
+            break
+        taken += 1
+        total += size
+    return taken
 
 
 class EarlierMessages(Static):
@@ -120,6 +150,7 @@ class MessageLog(VerticalScroll):
     ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.shown_messages = shown_messages
+        self.shown_text = SHOWN_TEXT
         # Post `Typed` for printable keys (the chat: its prompt takes them); off where letters
         # are the screen's keys (the history's c, r, d, e).
         self.hand_on_typing = hand_on_typing
@@ -128,6 +159,8 @@ class MessageLog(VerticalScroll):
         self.reading_width = reading_width
         self._messages: list[Widget] = []  # added through add_user / add_assistant
         self._hidden = 0  # how many of the oldest are hidden
+        # The messages before this index are hidden and not mounted yet (see add_all).
+        self._mounted_from = 0
         self._earlier: EarlierMessages | None = None
         self.selected: Widget | None = None  # the message under the cursor
 
@@ -159,12 +192,46 @@ class MessageLog(VerticalScroll):
         self._add(message)
         return message
 
-    def _add(self, message: Widget) -> None:
+    def add_all(self, messages: list[Widget]) -> None:
+        """Add `messages` (a conversation shown at once). Those that would be hidden at once
+        are not mounted until they are shown: mounting a widget costs about 1 ms here, and a
+        long conversation has hundreds."""
+        if not messages:
+            return
+        sizes = [text_size(m) for m in self._messages[self._hidden :] + messages]
+        fits = newest_within(
+            sizes, text=self.shown_text, count=self.shown_messages, at_least=ALWAYS_SHOWN
+        )
+        # Only while none of the log's messages is mounted: the unmounted ones come first.
+        nothing_mounted = self._mounted_from == len(self._messages)
+        unmounted = max(0, len(messages) - fits) if nothing_mounted else 0
+        self._mounted_from += unmounted
+        for message in messages[:unmounted]:
+            self._messages.append(message)
+            self._prepare(message)
+        for message in messages[unmounted:]:
+            self._add(message)
+        self._hide_overflow(len(self._messages) - fits)
+
+    def _prepare(self, message: Widget) -> None:
         if self.reading_width:
             message.styles.max_width = self.reading_width
+
+    def _add(self, message: Widget) -> None:
+        self._prepare(message)
         self.mount(message)
         self._messages.append(message)
-        overflow = len(self._messages) - self.shown_messages
+        shown = self._messages[self._hidden :]
+        fits = newest_within(
+            [text_size(m) for m in shown],
+            text=self.shown_text,
+            count=self.shown_messages,
+            at_least=ALWAYS_SHOWN,
+        )
+        self._hide_overflow(len(self._messages) - fits)
+
+    def _hide_overflow(self, overflow: int) -> None:
+        """Hide the messages before index `overflow` (those not already hidden)."""
         if overflow > self._hidden:
             for old in self._messages[self._hidden : overflow]:
                 old.display = False
@@ -190,15 +257,37 @@ class MessageLog(VerticalScroll):
         the message that was first on show where it was."""
         if not self._hidden:
             return
-        step = count or self.shown_messages
+        if count is None:
+            hidden = self._messages[: self._hidden]
+            sizes = [text_size(m) for m in hidden]
+            count = newest_within(sizes, text=EARLIER_TEXT, count=SHOWN_MESSAGES)
         first_shown = self._messages[self._hidden]
-        start = max(0, self._hidden - step)
+        start = max(0, self._hidden - count)
+        mounted: AwaitMount | None = None
+        if start < self._mounted_from:
+            mounted = self.mount_all(
+                self._messages[start : self._mounted_from],
+                before=self._messages[self._mounted_from],
+            )
+            self._mounted_from = start
         for message in self._messages[start : self._hidden]:
             message.display = True
+            self.shown_text += text_size(message)
         self.shown_messages += self._hidden - start
         self._hidden = start
         self._show_hidden_count()
-        self.call_after_refresh(self.scroll_to_widget, first_shown, animate=False, top=True)
+        self.call_next(self._keep_at_top, first_shown, mounted)
+
+    async def _keep_at_top(self, message: Widget, mounted: AwaitMount | None) -> None:
+        """Scroll `message` to the top once the messages above it are laid out (a newly
+        mounted one has no height before its first layout)."""
+        if mounted is not None:
+            await mounted
+        self.call_after_refresh(self.scroll_to_widget, message, animate=False, top=True)
+        # Once rendered, the messages shown are left out of the collector's full collections,
+        # like the rest of a conversation the chat shows (see ChatScreen.show_conversation):
+        # with a long one on screen each took 100-600 ms, a stall in the middle of scrolling.
+        self.call_after_refresh(gc.freeze)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -230,8 +319,10 @@ class MessageLog(VerticalScroll):
         self.remove_children()
         self._messages.clear()
         self._hidden = 0
+        self._mounted_from = 0
         self._earlier = None
         self.shown_messages = SHOWN_MESSAGES
+        self.shown_text = SHOWN_TEXT
 
     # ---- the message cursor ------------------------------------------------------------------
 
@@ -293,8 +384,9 @@ class MessageLog(VerticalScroll):
         if self.selected in old:
             self.select(None)
         del self._messages[index:]
-        for message in old:
+        for message in old[max(0, self._mounted_from - index) :]:
             message.remove()
+        self._mounted_from = min(self._mounted_from, index)
         if self._hidden > index:  # only when the branch point itself was hidden
             self._hidden = index
         for message in messages:

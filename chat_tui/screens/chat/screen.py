@@ -176,11 +176,7 @@ class ChatScreen(Screen[None]):
             self._welcome = Static(Content(welcome), classes="welcome", markup=False)
             log.mount(self._welcome)
         with self.app.batch_update():
-            for turn in turns:
-                if turn.role == "user":
-                    log.add_user(turn.text, turn)
-                else:
-                    log.add_assistant(turn_widget(turn))
+            log.add_all([turn_widget(turn) for turn in turns])
         self.message_actions.show_alternatives()
         self.show_left_out()
         log.scroll_end(animate=False, immediate=True)

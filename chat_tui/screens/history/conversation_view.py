@@ -5,12 +5,15 @@ for the app to handle.
 
 A long conversation opens on its last FIRST_TURNS turns (enough to fill a screen, so its end
 shows at once), then fills up to TAIL_TURNS just after the first paint; earlier ones are
-fetched a page at a time when the user scrolls to the top (or presses Home). Opening costs
-the same whatever the conversation's length.
+fetched a page at a time when the user scrolls to the top (or presses Home). Each of these
+steps also stops at a number of characters (long replies cost their rendering, about 4 ms
+per 1,000 characters here), so opening costs the same whatever the conversation's length
+and however long its replies.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +23,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from chat_tui.conversation import Conversation, Turn
@@ -32,12 +35,14 @@ from chat_tui.store.export import models_used, render, write_private_file
 from chat_tui.store.titles import UNTITLED
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.key_footer import FooterPlan, KeyFooter
-from chat_tui.widgets.message_log import MessageLog
+from chat_tui.widgets.message_log import EARLIER_TEXT, SHOWN_TEXT, MessageLog, newest_within
 from chat_tui.widgets.messages import AssistantMessage, UserMessage, turn_widget
 
 FIRST_TURNS = 12  # turns rendered before the first paint
 TAIL_TURNS = 40  # turns shown once a conversation has opened
 EARLIER_PAGE = 40  # turns fetched each time the user reaches the top
+FIRST_TEXT = 8_000  # characters rendered before the first paint (about two screens)
+TAIL_TEXT = SHOWN_TEXT  # characters shown once it has opened
 
 
 @dataclass
@@ -109,6 +114,7 @@ class HistoryConversationScreen(Screen[None]):
         self._ready = False  # set once the initial scroll to the end happened
         self._created = time.perf_counter()
         self.first_paint_s: float | None = None  # creation to the end on screen (tests read it)
+        self._mounted: AwaitMount | None = None  # the last turns load_earlier mounted
 
     def compose(self) -> ComposeResult:
         yield Static("", id="conversation-info")
@@ -140,6 +146,11 @@ class HistoryConversationScreen(Screen[None]):
             self.conversation = self.store.load_conversation(
                 self.conversation_id, tail=FIRST_TURNS, through=self.hit_message_id
             )
+            turns = self.conversation.turns
+            first = newest_within(
+                [len(t.text) for t in turns], text=FIRST_TEXT, count=FIRST_TURNS, at_least=2
+            )
+            del turns[: len(turns) - first]
             self.total_turns = self.store.count_branch_turns(
                 self.conversation_id, through=self.hit_message_id
             )
@@ -152,6 +163,7 @@ class HistoryConversationScreen(Screen[None]):
             log.mount(Static("", id="earlier"))
             log.mount_all(turn_widget(turn) for turn in self.conversation.turns)
         self._show_info()
+        self._keep_out_of_collections()
         if self.hit_message_id is not None:
             self._reveal_hit(self.hit_message_id)
         else:
@@ -159,11 +171,20 @@ class HistoryConversationScreen(Screen[None]):
             self.call_after_refresh(self._fill_tail)
         self.watch(log, "scroll_y", self._scrolled, init=False)
 
+    def _keep_out_of_collections(self) -> None:
+        """Once the turns just loaded are rendered, leave them out of the garbage collector's
+        full collections: with a long conversation open these took 100-700 ms each, a stall in
+        the middle of scrolling. As the chat does with a conversation it shows; its next reply
+        lets the collector see everything again (ChatScreen._unfreeze_when_idle)."""
+        self.call_after_refresh(gc.freeze)
+
     def _fill_tail(self) -> None:
         """After the first paint: the rest of the tail, above what is shown (the log stays
         anchored to its end meanwhile)."""
         self.first_paint_s = time.perf_counter() - self._created
-        self.load_earlier(TAIL_TURNS - FIRST_TURNS)
+        shown_text = sum(len(turn.text) for turn in self.loaded_turns)
+        if shown_text < TAIL_TEXT:
+            self.load_earlier(TAIL_TURNS - len(self.loaded_turns), TAIL_TEXT - shown_text)
         self.call_after_refresh(self._become_ready)
 
     def _become_ready(self) -> None:
@@ -171,11 +192,12 @@ class HistoryConversationScreen(Screen[None]):
 
     def _scrolled(self, scroll_y: float) -> None:
         if self._ready and scroll_y <= 0 and self.earlier_count:
-            self.action_load_earlier()
+            self.call_next(self.action_load_earlier)
 
-    def load_earlier(self, limit: int = EARLIER_PAGE) -> list[Widget]:
-        """Fetch and show up to `limit` turns before the first one shown."""
-        if self.conversation is None or not self.earlier_count:
+    def load_earlier(self, limit: int = EARLIER_PAGE, text: int = EARLIER_TEXT) -> list[Widget]:
+        """Fetch and show up to `limit` turns before the first one shown, and no more than
+        `text` characters of them (but at least one)."""
+        if self.conversation is None or not self.earlier_count or limit <= 0:
             return []
         first_id = self.loaded_turns[0].id if self.loaded_turns else None
         if first_id is None:
@@ -185,12 +207,15 @@ class HistoryConversationScreen(Screen[None]):
         except StoreError as error:
             self.notify(str(error), title="Transcripts", severity="error", markup=False)
             return []
+        fits = newest_within([len(turn.text) for turn in turns], text=text, count=limit)
+        del turns[: len(turns) - fits]
         self.conversation.turns[:0] = turns
         widgets = [turn_widget(turn) for turn in turns]
         log = self.log_view
         with self.app.batch_update():
-            log.mount_all(widgets, after=self.query_one("#earlier"))
+            self._mounted = log.mount_all(widgets, after=self.query_one("#earlier"))
         self._show_info()
+        self._keep_out_of_collections()
         return widgets
 
     def _reveal_hit(self, message_id: int) -> None:
@@ -243,15 +268,18 @@ class HistoryConversationScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_load_earlier(self) -> None:
+    async def action_load_earlier(self) -> None:
         log = self.log_view
+        shown = self._turn_widgets()
         widgets = self.load_earlier()
-        if widgets:
-            # Keep what was at the top in view: the new turns appear above it.
-            anchor = widgets[-1]
+        if widgets and shown:
+            # Keep what was at the top in view: the new turns appear above it, once they are
+            # mounted and laid out (before that they have no height).
+            assert self._mounted is not None
+            await self._mounted
             log.release_anchor()
             self.call_after_refresh(
-                log.scroll_to_widget, anchor, animate=False, top=True, immediate=True
+                log.scroll_to_widget, shown[0], animate=False, top=True, immediate=True
             )
         else:
             log.scroll_home(animate=False)
