@@ -25,6 +25,7 @@ from benchmarks.harness import (
     make_app,
     print_figures,
     scripted_provider,
+    select_text,
     send_and_wait,
     size_of,
     standard_parser,
@@ -38,12 +39,20 @@ TARGET_RATIO = 3.0
 CASE = {"full": (20_000, 200.0, 200), "quick": (3_000, 200.0, 200), "tiny": (100, 1_000.0, 10)}
 
 
-async def app_cpu_s(provider: Provider, earlier: int, timeout_s: float) -> float:
-    app = make_app(provider, earlier_messages=earlier)
+async def app_cpu_s(
+    provider: Provider, earlier: int, timeout_s: float, *, features: bool = False
+) -> float:
+    """`features`: the earlier messages are branched, some carry files, and a text selection
+    is left in the last reply on screen (what editing, attaching and selecting leave)."""
+    app = make_app(provider, earlier_messages=earlier, branched=features, attachments=features)
     async with app.run_test(size=SCREEN_SIZE):
         start = time.process_time()
-        await send_and_wait(app, "measure", timeout_s=timeout_s)
+        await send_and_wait(
+            app, "measure", timeout_s=timeout_s, once_sent=select_text if features else None
+        )
         used = time.process_time() - start
+        if features and not app.screen.selections:
+            raise RuntimeError("the text selection did not last through the reply")
         await app.session.provider.aclose()
     return used
 
@@ -82,8 +91,13 @@ async def measure(size: str) -> list[Figure]:
     case = f"{tokens} tok @ {rate:g} tok/s, {earlier} earlier"
     bare_before = await bare_cpu_s(scripted_provider(text, tokens_per_s=rate))
     app = await app_cpu_s(scripted_provider(text, tokens_per_s=rate), earlier, timeout)
+    featured = await app_cpu_s(
+        scripted_provider(text, tokens_per_s=rate), earlier, timeout, features=True
+    )
     bare_after = await bare_cpu_s(scripted_provider(text, tokens_per_s=rate))
-    figures = figures_for("simulated", app, (bare_before, bare_after), case)
+    bare_runs = (bare_before, bare_after)
+    figures = figures_for("simulated", app, bare_runs, case)
+    figures += figures_for("simulated, branched, files, selection", featured, bare_runs, case)
     with FakeServerProcess.running() as server:
         server.set_scenario(tokenize(text), delay_s=1 / rate, ttft_s=0.05)
         await bare_cpu_s(provider_for("openai", server.url))  # imports and first connection

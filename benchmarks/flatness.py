@@ -1,5 +1,6 @@
 """Flatness: the mean cost of a flush with 200 earlier messages in the log against none, and
-with 200 earlier messages of a branched conversation (alternatives, `‹ 2/2 ›`) against none.
+with 200 earlier messages of a branched conversation (alternatives, `‹ 2/2 ›`; files attached
+to some messages; a text selection left in an earlier reply) against none.
 
 A flush's cost is the CPU of `ChatScreen._flush` plus the CPU of the screen updates (layout
 and paint) it causes, over a whole reply, divided by the number of flushes that drew text.
@@ -19,6 +20,7 @@ from benchmarks.harness import (
     make_app,
     print_figures,
     scripted_provider,
+    select_text,
     send_and_wait,
     size_of,
     standard_parser,
@@ -40,6 +42,7 @@ async def cost_per_flush_ms(
         scripted_provider(llm_like_markdown(tokens), tokens_per_s=rate),
         earlier_messages=earlier,
         branched=branched,
+        attachments=branched,
     )
     cpu = 0.0
     flushes = 0
@@ -48,9 +51,16 @@ async def cost_per_flush_ms(
         for index in range(replies):
             probe = app.probe  # type: ignore[attr-defined]
             probe.reset()
-            await send_and_wait(app, f"reply {index}", timeout_s=30 + tokens / rate * 4)
+            await send_and_wait(
+                app,
+                f"reply {index}",
+                timeout_s=30 + tokens / rate * 4,
+                once_sent=select_text if branched else None,
+            )
             cpu += sum(probe.flush_cpu_s) + sum(probe.update_cpu_s)
             flushes += app.chat.flush_count
+        if branched and not app.screen.selections:
+            raise RuntimeError("the text selection did not last through the replies")
     return cpu / max(flushes, 1) * 1000
 
 
@@ -62,11 +72,20 @@ async def measure(size: str) -> list[Figure]:
     case = f"{tokens} tok @ {rate:g} tok/s"
     return [
         Figure(NAME, f"CPU per flush, {earlier} earlier messages ({case})", with_history, "ms"),
-        Figure(NAME, f"CPU per flush, {earlier} earlier, branched ({case})", branched, "ms"),
+        Figure(
+            NAME,
+            f"CPU per flush, {earlier} earlier, branched, files, selection ({case})",
+            branched,
+            "ms",
+        ),
         Figure(NAME, f"CPU per flush, empty log ({case})", without, "ms"),
         Figure(NAME, f"ratio {earlier} earlier / empty", with_history / without, "x", TARGET_RATIO),
         Figure(
-            NAME, f"ratio {earlier} earlier branched / empty", branched / without, "x", TARGET_RATIO
+            NAME,
+            f"ratio {earlier} earlier branched, files, selection / empty",
+            branched / without,
+            "x",
+            TARGET_RATIO,
         ),
     ]
 

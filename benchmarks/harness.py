@@ -20,6 +20,7 @@ from pathlib import Path
 
 import chat_tui.app
 from chat_tui.app import ChatApp
+from chat_tui.attachments import Attachment
 from chat_tui.config import Settings
 from chat_tui.conversation import Conversation, MessageStatus, Turn
 from chat_tui.engine import RetryPolicy
@@ -72,19 +73,53 @@ def llm_like_markdown(n_tokens: int, seed: int = 7) -> str:
     return "".join(tokenize("\n\n".join(blocks))[:n_tokens])
 
 
-def history(n_messages: int, reply_tokens: int = 250, *, branched: bool = False) -> Conversation:
+def history(
+    n_messages: int, reply_tokens: int = 250, *, branched: bool = False, attachments: bool = False
+) -> Conversation:
     """A conversation of `n_messages` earlier turns (user and assistant alternating).
 
     `branched`: a tree, as editing and regenerating leave it: every 20 messages, a user
     message and a reply each have an older alternative beside them (off the current branch,
-    which still has `n_messages` turns), so the chat shows `‹ 2/2 ›` on them."""
+    which still has `n_messages` turns), so the chat shows `‹ 2/2 ›` on them.
+    `attachments`: every 20 messages, a user message carries an image and a text file."""
     conversation = Conversation(created_at=time.time(), title="benchmark history")
     for index in range(n_messages):
         if branched and index >= 2 and index % 20 in (0, 1):
             older = conversation.append(_history_turn(index, reply_tokens, alternative=True))
             conversation.truncate_branch(older.parent)
-        conversation.append(_history_turn(index, reply_tokens))
+        turn = _history_turn(index, reply_tokens)
+        if attachments and index % 20 == 10:
+            turn.attachments = ATTACHMENTS
+        conversation.append(turn)
     return conversation
+
+
+# What a user attaches: a screenshot (the bytes of a small PNG) and a log file.
+ATTACHMENTS = (
+    Attachment("screenshot.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40),
+    Attachment("server.log", "text/plain", b"19:00:01 worker-1 handled request 17 in 4 ms\n" * 80),
+)
+
+
+def select_text(app: ChatApp) -> None:
+    """Select text in the newest finished reply on screen, as a mouse drag does (Textual's
+    selection API). Call it once a reply has started: typing in the prompt clears a selection
+    (Textual's TextArea does), so a selection lives while a reply streams, not before."""
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    from chat_tui.widgets.messages import AssistantMessage
+    from chat_tui.widgets.reply_body import ReplyBody
+
+    screen = app.screen
+    bodies = [
+        message.query_one(ReplyBody)
+        for message in screen.query(AssistantMessage)
+        if message.turn is not None and message.display and message.region.height
+    ]
+    if not bodies:
+        raise RuntimeError("no finished reply on screen to select text in")
+    screen.selections = {bodies[-1]: Selection(Offset(0, 0), Offset(30, 3))}
 
 
 def _history_turn(index: int, reply_tokens: int, *, alternative: bool = False) -> Turn:
@@ -213,6 +248,7 @@ def make_app(
     earlier_messages: int = 0,
     streaming: bool = True,
     branched: bool = False,
+    attachments: bool = False,
     store: TranscriptStore | None = None,
 ) -> ChatApp:
     session = ChatSession(
@@ -220,7 +256,11 @@ def make_app(
         Target("simulated", "Simulated (offline)", "bench-model"),
         streaming=streaming,
         retry_policy=RetryPolicy(max_retries=0),
-        conversation=history(earlier_messages, branched=branched) if earlier_messages else None,
+        conversation=(
+            history(earlier_messages, branched=branched, attachments=attachments)
+            if earlier_messages
+            else None
+        ),
         store=store,
     )
     app = ProbedChatApp(session, settings=Settings())
@@ -228,8 +268,15 @@ def make_app(
     return app
 
 
-async def send_and_wait(app: ChatApp, prompt: str, *, timeout_s: float) -> PendingReply:
-    """Send `prompt` through the prompt widget, wait for the reply to finish and be painted."""
+async def send_and_wait(
+    app: ChatApp,
+    prompt: str,
+    *,
+    timeout_s: float,
+    once_sent: Callable[[ChatApp], None] | None = None,
+) -> PendingReply:
+    """Send `prompt` through the prompt widget, wait for the reply to finish and be painted.
+    `once_sent` is called as soon as the reply has started (e.g. `select_text`)."""
     from textual.pilot import Pilot
 
     pilot = Pilot(app)
@@ -242,6 +289,8 @@ async def send_and_wait(app: ChatApp, prompt: str, *, timeout_s: float) -> Pendi
     if len(screen.started) == started:
         raise RuntimeError("the prompt was not sent")
     pending = screen.started[-1]
+    if once_sent is not None:
+        once_sent(app)
     try:
         await asyncio.wait_for(screen.reply_finished.wait(), timeout_s)
     except TimeoutError:

@@ -22,6 +22,7 @@ from benchmarks.harness import (
     pct,
     print_figures,
     scripted_provider,
+    select_text,
     send_and_wait,
     size_of,
     standard_parser,
@@ -43,7 +44,10 @@ async def measure_case(
 ) -> list[Figure]:
     text = llm_like_markdown(tokens)
     app = make_app(
-        scripted_provider(text, tokens_per_s=rate), earlier_messages=earlier, branched=branched
+        scripted_provider(text, tokens_per_s=rate),
+        earlier_messages=earlier,
+        branched=branched,
+        attachments=branched,
     )
     final_lags: list[float] = []
     first_lags: list[float] = []
@@ -54,13 +58,21 @@ async def measure_case(
         for index in range(replies):
             probe.reset()
             timeout = 30 + tokens / rate * 3
-            pending = await send_and_wait(app, f"reply {index}", timeout_s=timeout)
+            pending = await send_and_wait(
+                app,
+                f"reply {index}",
+                timeout_s=timeout,
+                once_sent=select_text if branched else None,
+            )
             lags = on_screen_lags(probe, pending.run.arrivals)
             final_lags.append(lags[-1])
             first_lags.append(lags[0])
             token_lags.extend(lags)
             longest_flush = max(longest_flush, longest_flush_s(probe))
-    case = f"{tokens} tok @ {rate:g} tok/s, {earlier} earlier{' branched' if branched else ''}"
+        if branched and not app.screen.selections:
+            raise RuntimeError("the text selection did not last through the replies")
+    features = " branched, files, selection" if branched else ""
+    case = f"{tokens} tok @ {rate:g} tok/s, {earlier} earlier{features}"
     return [
         Figure(NAME, f"final token lag p50 ({case})", pct(final_lags, 50) * 1000, "ms", TARGET_MS),
         Figure(NAME, f"final token lag p95 ({case})", pct(final_lags, 95) * 1000, "ms", TARGET_MS),

@@ -20,6 +20,7 @@ from benchmarks.harness import (
     pct,
     print_figures,
     scripted_provider,
+    select_text,
     send_and_wait,
     size_of,
     standard_parser,
@@ -38,25 +39,44 @@ async def loop_lags(stop: asyncio.Event, lags: list[float]) -> None:
         lags.append(time.perf_counter() - start - PROBE_INTERVAL_S)
 
 
-async def measure(size: str) -> list[Figure]:
-    tokens, rate, earlier = CASE[size]
+async def measure_case(tokens: int, rate: float, earlier: int, *, features: bool) -> list[Figure]:
+    """`features`: the earlier messages are branched, some carry files, and a text selection
+    is left in the last reply on screen."""
     app = make_app(
-        scripted_provider(llm_like_markdown(tokens), tokens_per_s=rate), earlier_messages=earlier
+        scripted_provider(llm_like_markdown(tokens), tokens_per_s=rate),
+        earlier_messages=earlier,
+        branched=features,
+        attachments=features,
     )
     lags: list[float] = []
     async with app.run_test(size=SCREEN_SIZE):
         await send_and_wait(app, "warm up", timeout_s=30 + tokens / rate * 4)
         stop = asyncio.Event()
         probe = asyncio.create_task(loop_lags(stop, lags))
-        await send_and_wait(app, "measure", timeout_s=30 + tokens / rate * 4)
+        await send_and_wait(
+            app,
+            "measure",
+            timeout_s=30 + tokens / rate * 4,
+            once_sent=select_text if features else None,
+        )
         stop.set()
         await probe
+        if features and not app.screen.selections:
+            raise RuntimeError("the text selection did not last through the reply")
     case = f"{tokens} tok @ {rate:g} tok/s, {earlier} earlier"
+    if features:
+        case += " branched, files, selection"
     return [
         Figure(NAME, f"event-loop lag p50 ({case})", pct(lags, 50) * 1000, "ms"),
         Figure(NAME, f"event-loop lag p99 ({case})", pct(lags, 99) * 1000, "ms", TARGET_P99_MS),
         Figure(NAME, f"event-loop lag max ({case})", max(lags, default=0) * 1000, "ms"),
     ]
+
+
+async def measure(size: str) -> list[Figure]:
+    tokens, rate, earlier = CASE[size]
+    plain = await measure_case(tokens, rate, earlier, features=False)
+    return plain + await measure_case(tokens, rate, earlier, features=True)
 
 
 def main(argv: list[str] | None = None) -> int:
