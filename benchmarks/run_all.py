@@ -19,6 +19,7 @@ BENCHMARKS = (
     "responsiveness",
     "startup",
     "memory",
+    "big_conversation",
     "metric_truth",
     "terminal_startup",
     "terminal_keep_up",
