@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import Iterable
 from functools import partial
@@ -34,6 +35,9 @@ from chat_tui.state import UiState, save_state
 EXIT_STATUS_ON_SIGNAL: dict[int, int] = {signal.SIGTERM: 143}
 if hasattr(signal, "SIGHUP"):  # not on Windows
     EXIT_STATUS_ON_SIGNAL[signal.SIGHUP] = 0
+# The command line starts the app with the garbage collector off (see `cli.main`); it is
+# back on this long after the app mounts, when the first screen has long been drawn.
+COLLECT_GARBAGE_AFTER_S = 1.0
 
 
 class ChatApp(App[None]):
@@ -83,6 +87,8 @@ class ChatApp(App[None]):
         self._copy_order = asyncio.Lock()  # copies reach the clipboard tool in order
 
     def on_mount(self) -> None:
+        if not gc.isenabled():
+            self.set_timer(COLLECT_GARBAGE_AFTER_S, resume_garbage_collection)
         if self.handle_exit_signals:
             self._handle_exit_signals()
         self.push_screen(
@@ -322,6 +328,15 @@ class ChatApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.state.theme:
             self.remember(theme=theme)
+
+
+def resume_garbage_collection() -> None:
+    """The collector back on after the start. What the start allocated is frozen first (as
+    the chat screen does while a reply streams): one collection over all of it would stall
+    the app for tens of milliseconds, and what survived the start is there to stay."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def run_app(args: argparse.Namespace) -> int:
