@@ -18,6 +18,7 @@ from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 
 from chat_tui.config import Settings
 from chat_tui.paths import AppPaths
@@ -85,6 +86,31 @@ class ChatApp(App[None]):
         self.handle_exit_signals = handle_exit_signals
         self.exit_signal: int | None = None  # the signal that ended the app, if one did
         self._copy_order = asyncio.Lock()  # copies reach the clipboard tool in order
+
+    def use_themes(self, themes: Iterable[Theme], name: str) -> None:
+        """Register `themes` and start with the one called `name`, before the app runs.
+
+        Assigning `theme` runs Textual's watcher, which queues a `refresh_css`: a parse of
+        every stylesheet with the new theme's variables, after which the first screen parses
+        them all once more (the parse cache does not survive it): 10-20 ms of the start.
+        Here the variables are set before the first parse, and the rest of what the watcher
+        does is done in place: the theme's classes on the app and the ANSI colour filter."""
+        for theme in themes:
+            self.register_theme(theme)
+        if self.is_running:
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        current = self.current_theme
+        classes = {name: False for name in self.classes if name.startswith("-theme-")}
+        classes |= {
+            f"-theme-{current.name}": True,
+            "-dark-mode": current.dark,
+            "-light-mode": not current.dark,
+        }
+        self.update_classes(classes, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def on_mount(self) -> None:
         if not gc.isenabled():
@@ -364,9 +390,7 @@ def run_app(args: argparse.Namespace) -> int:
         detect_local_ollama=True,
         handle_exit_signals=True,
     )
-    for theme in startup.themes:
-        app.register_theme(theme)
-    app.theme = startup.theme
+    app.use_themes(startup.themes, startup.theme)
     if startup.settings.keymap:
         app.set_keymap(startup.settings.keymap)
     try:

@@ -1,5 +1,6 @@
 """Work moved out of the way of the first screen (issue 18) still happens: the garbage
-collector comes back on after the start."""
+collector comes back on after the start; the theme chosen at start is applied in full without
+a second parse of every stylesheet."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from textual.color import Color
+from textual.css.stylesheet import Stylesheet
 
 import chat_tui.app
+from chat_tui.theming import builtin_themes_dir, load_themes
 from tests.app.conftest import make_app, wait_until
 from tests.app.scripted import ScriptedProvider
 
@@ -45,3 +49,32 @@ async def test_the_app_turns_the_collector_back_on_after_its_first_screen(
     app = make_app(ScriptedProvider([]))
     async with app.run_test() as pilot:
         await wait_until(pilot, gc.isenabled)
+
+
+async def test_the_theme_chosen_at_start_is_applied_with_one_parse_of_the_stylesheets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reparses: list[Stylesheet] = []
+    original_reparse = Stylesheet.reparse
+
+    def counted_reparse(stylesheet: Stylesheet) -> None:
+        reparses.append(stylesheet)
+        original_reparse(stylesheet)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted_reparse)
+    themes, _ = load_themes(builtin_themes_dir(), builtin_themes_dir() / "missing")
+    paper = next(theme for theme in themes if theme.name == "chat-tui-paper")  # a light one
+    app = make_app(ScriptedProvider([]))
+    app.use_themes(themes, "chat-tui-paper")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.theme == "chat-tui-paper"
+        assert app.chat.styles.background == Color.parse(paper.background or "")
+        assert app.chat.status_bar.styles.background == Color.parse(paper.panel or "")
+        assert {"-theme-chat-tui-paper", "-light-mode"} <= app.classes
+        assert "-dark-mode" not in app.classes
+        assert reparses == []
+        app.theme = "chat-tui-midnight"  # a change later goes the usual way
+        await pilot.pause()
+        assert "-dark-mode" in app.classes and "-theme-chat-tui-paper" not in app.classes
+        assert len(reparses) == 1

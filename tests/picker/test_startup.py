@@ -38,9 +38,7 @@ def app_from(startup: Startup) -> ChatApp:
         notices=startup.notices,
         errors=startup.errors,
     )
-    for theme in startup.themes:
-        app.register_theme(theme)
-    app.theme = startup.theme
+    app.use_themes(startup.themes, startup.theme)
     if startup.settings.keymap:
         app.set_keymap(startup.settings.keymap)
     app.animation_level = "none"
