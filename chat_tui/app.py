@@ -10,6 +10,7 @@ import gc
 import signal
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -25,10 +26,14 @@ from chat_tui.paths import AppPaths
 from chat_tui.prompt_history import PromptHistory
 from chat_tui.providers.catalog import ProviderCatalog
 from chat_tui.screens.chat.screen import ChatScreen
-from chat_tui.screens.dialogs import ConfirmDialog
-from chat_tui.screens.history.conversation_view import ContinueConversation, ConversationChanged
 from chat_tui.session import ChatSession
 from chat_tui.state import UiState, save_state
+
+if TYPE_CHECKING:  # the history's messages; the history is imported when it opens
+    from chat_tui.screens.history.conversation_view import (
+        ContinueConversation,
+        ConversationChanged,
+    )
 
 # Signals that end the app the way ctrl+q does: the reply in flight is stopped and saved, the
 # terminal restored. SIGTERM exits 143 (128 + 15), as a shell reports a process it terminated;
@@ -166,6 +171,8 @@ class ChatApp(App[None]):
 
     def _check_keymap(self) -> None:
         """Tell the user about [keymap] entries that name no binding or steal a key."""
+        if not self.settings.keymap:
+            return  # nothing to check: the screens it imports to check it are not needed yet
         from chat_tui.binding_ids import keymap_problems
 
         config = self.paths.config_file if self.paths is not None else None
@@ -267,6 +274,8 @@ class ChatApp(App[None]):
     def on_continue_conversation(self, message: ContinueConversation) -> None:
         """From the history: go on with a saved conversation in the chat, stopping a reply in
         flight if the user agrees."""
+        from chat_tui.screens.dialogs import ConfirmDialog
+
         if not self.session.replying:
             self._continue(message.conversation_id, message.through)
             return

@@ -29,11 +29,9 @@ from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.providers.lazy import warm_up
 from chat_tui.reply_record import mode_name, reply_label
 from chat_tui.request_settings import apply_preset
-from chat_tui.screens.attach_file import AttachFileDialog
 from chat_tui.screens.chat.bindings import CHAT_BINDINGS, CHAT_FOOTER
 from chat_tui.screens.chat.message_actions import MessageActions
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter
-from chat_tui.screens.conversation_settings import USE_PRESET
 from chat_tui.session import ChatSession, PendingReply
 from chat_tui.text_safety import visible_text
 from chat_tui.widgets.attachment_chips import AttachmentChip, AttachmentChips
@@ -426,6 +424,8 @@ class ChatScreen(Screen[None]):
     # ---- attachments ------------------------------------------------------------------------
 
     def action_attach_file(self) -> None:
+        from chat_tui.screens.attach_file import AttachFileDialog
+
         dialog = AttachFileDialog(max_bytes=self.catalog.settings.max_attachment_bytes)
         self.app.push_screen(dialog, self._add_attachment)
 
@@ -504,6 +504,8 @@ class ChatScreen(Screen[None]):
         self.app.push_screen(screen, self._save_conversation_settings)
 
     def _save_conversation_settings(self, settings: ConversationSettings | str | None) -> None:
+        from chat_tui.screens.conversation_settings import USE_PRESET
+
         if settings == USE_PRESET:
             self.action_use_preset()
             return
