@@ -117,20 +117,24 @@ class ChatApp(App[None]):
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
 
+    def get_default_screen(self) -> Screen:
+        """The chat is the screen at the bottom of the stack, composed with the app. Pushed
+        over Textual's blank default screen from `on_mount`, it drew its first frame from
+        inside the app's start-up batch: the frame was dropped, and the status bar and the
+        prompt came two frames (25 ms or more) later."""
+        return ChatScreen(
+            self.session,
+            self.catalog,
+            flush_interval_s=self.settings.flush_interval_s,
+            prompt_history=self.prompt_history,
+            reading_width=self.settings.max_width,
+        )
+
     def on_mount(self) -> None:
         if not gc.isenabled():
             self.set_timer(COLLECT_GARBAGE_AFTER_S, resume_garbage_collection)
         if self.handle_exit_signals:
             self._handle_exit_signals()
-        self.push_screen(
-            ChatScreen(
-                self.session,
-                self.catalog,
-                flush_interval_s=self.settings.flush_interval_s,
-                prompt_history=self.prompt_history,
-                reading_width=self.settings.max_width,
-            )
-        )
         if self._standing_problems:
             self.call_after_refresh(self._show_standing_problems)
         if self.detect_local_ollama and self.session.target.provider == "simulated":

@@ -20,6 +20,8 @@ from textual.binding import ActiveBinding, Binding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+from chat_tui.widgets.steady_footer import SteadyFooter
+
 
 @dataclass(frozen=True, slots=True)
 class FooterPlan:
@@ -61,8 +63,14 @@ def fit_keys(keys: list[ShownKey], width: int) -> list[tuple[ShownKey, str]]:
     return [(key, key.short) for key in kept]
 
 
-class KeyFooter(Footer):
-    """Open with `KeyFooter(plan)`; always compact (the widths in `ShownKey.width` are its)."""
+# `FooterKey.compact` starts True and its watcher adds this class when the key mounts: a
+# restyle of each key (about 1 ms) unless the key has it from the start.
+_COMPACT = "-compact"
+
+
+class KeyFooter(SteadyFooter):
+    """Open with `KeyFooter(plan)`; always compact (the widths in `ShownKey.width` are its).
+    Recomposed only when its keys change (`SteadyFooter`) or its width fits other keys."""
 
     DEFAULT_CSS = """
     /* Textual's compact footer gives every key, the docked palette key too, a right margin:
@@ -94,6 +102,7 @@ class KeyFooter(Footer):
                 disabled=not key.enabled,
                 # Shortened: the description as the tooltip, as Textual gives a grouped key.
                 tooltip=key.tooltip or (key.description if label != key.description else ""),
+                classes=_COMPACT,
             ).data_bind(compact=Footer.compact)
         if palette is not None:
             yield FooterKey(
@@ -101,7 +110,7 @@ class KeyFooter(Footer):
                 palette.key_display,
                 palette.description,
                 palette.binding.action,
-                classes="-command-palette",
+                classes=f"-command-palette {_COMPACT}",
                 disabled=not palette.enabled,
                 tooltip=palette.tooltip or palette.description,
             )

@@ -1,6 +1,7 @@
-"""Work moved out of the way of the first screen (issue 18) still happens: the garbage
-collector comes back on after the start; the theme chosen at start is applied in full without
-a second parse of every stylesheet."""
+"""The start's work cut or moved out of the way of the first screen (issue 18), and what must
+still happen: the garbage collector comes back on after the start; the theme chosen at start is
+applied in full without a second parse of every stylesheet; the chat is the screen the app
+starts with; its footer composes its keys once, and again only when they change."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from collections.abc import Iterator
 import pytest
 from textual.color import Color
 from textual.css.stylesheet import Stylesheet
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 import chat_tui.app
 from chat_tui.theming import builtin_themes_dir, load_themes
@@ -78,3 +82,41 @@ async def test_the_theme_chosen_at_start_is_applied_with_one_parse_of_the_styles
         await pilot.pause()
         assert "-dark-mode" in app.classes and "-theme-chat-tui-paper" not in app.classes
         assert len(reparses) == 1
+
+
+async def test_the_chat_is_the_screen_the_app_starts_with() -> None:
+    # Pushed over Textual's default screen, its first frame came from inside the app's
+    # start-up batch and was dropped: the status bar and the prompt came frames later.
+    app = make_app(ScriptedProvider([]))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.screen_stack == [app.chat]
+        assert app.chat.prompt.has_focus
+
+
+async def test_the_chat_footer_composes_its_keys_once_and_again_when_they_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compositions: list[Widget] = []
+    original_recompose = Footer.recompose
+
+    async def counted_recompose(footer: Footer) -> None:
+        compositions.append(footer)
+        await original_recompose(footer)
+
+    monkeypatch.setattr(Footer, "recompose", counted_recompose)
+    app = make_app(ScriptedProvider([]))
+
+    def shown() -> list[str]:
+        return [f"{key.key_display} {key.description}" for key in app.chat.query(FooterKey)]
+
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_until(pilot, lambda: "^n New chat" in shown())
+        await pilot.pause(0.1)
+        assert len(compositions) == 1  # Textual's footer: three times (focus, resume, focus)
+        app.chat.refresh_bindings()  # nothing changed
+        await pilot.pause(0.1)
+        assert len(compositions) == 1
+        app.set_keymap({"chat.new": "f10"})
+        await wait_until(pilot, lambda: "f10 New chat" in shown())
+        assert len(compositions) == 2

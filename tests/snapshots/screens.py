@@ -16,6 +16,7 @@ from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.session import ChatSession
 from chat_tui.store import TranscriptStore
 from chat_tui.theming import builtin_themes_dir, load_themes
+from chat_tui.widgets.prompt import PromptInput
 
 from .scripted import ScreenshotProvider, StillClock
 
@@ -114,9 +115,18 @@ async def settle(pilot: Pilot, *, workers: bool = True) -> None:
     await pilot.wait_for_scheduled_animations()
 
 
+async def chat_composed(pilot: Pilot) -> None:
+    """The auto-pilot of a snapshot starts once the app is ready, which can be before the chat
+    screen (the app's first screen) has composed its widgets."""
+    app = pilot.app
+    assert isinstance(app, ChatApp)
+    await wait_until(pilot, lambda: bool(app.chat.query(PromptInput)))
+
+
 async def send(pilot: Pilot, text: str = QUESTION) -> None:
     app = pilot.app
     assert isinstance(app, ChatApp)
+    await chat_composed(pilot)
     app.chat.prompt.focus()
     app.chat.prompt.insert(text)
     await pilot.press("enter")

@@ -163,6 +163,7 @@ def test_race(snap_compare, size: tuple[int, int]) -> None:
     app = build_app(provider(hold=True, reasoning=False))
 
     async def run_before(pilot: Pilot) -> None:
+        await screens.chat_composed(pilot)
         pilot.app.chat.prompt.insert(screens.QUESTION)  # type: ignore[attr-defined]
         pilot.app.chat.action_race()  # type: ignore[attr-defined]  # (its key may move)
         await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "RaceScreen")
