@@ -1,7 +1,8 @@
 """The start's work cut or moved out of the way of the first screen (issue 18), and what must
 still happen: the garbage collector comes back on after the start; the theme chosen at start is
 applied in full without a second parse of every stylesheet; the chat is the screen the app
-starts with; its footer composes its keys once, and again only when they change."""
+starts with; its footer composes its keys once, and again only when they change; the probe for
+a local Ollama still runs (after the first frame)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 import chat_tui.app
+from chat_tui.app import ChatApp
+from chat_tui.providers import registry
 from chat_tui.theming import builtin_themes_dir, load_themes
 from tests.app.conftest import make_app, wait_until
 from tests.app.scripted import ScriptedProvider
+from tests.fakeserver import FakeProviderServer
 
 
 @pytest.fixture
@@ -120,3 +124,22 @@ async def test_the_chat_footer_composes_its_keys_once_and_again_when_they_change
         app.set_keymap({"chat.new": "f10"})
         await wait_until(pilot, lambda: "f10 New chat" in shown())
         assert len(compositions) == 2
+
+
+async def test_a_start_on_the_simulated_model_still_offers_a_local_ollama(
+    fake_server: FakeProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probe = registry.detect_ollama
+
+    async def probe_the_fake_server(timeout: float) -> list[str] | None:
+        return await probe(timeout=5.0, base_url=fake_server.url)
+
+    monkeypatch.setattr(registry, "detect_ollama", probe_the_fake_server)
+    plain = make_app(ScriptedProvider([]))  # on the "simulated" target
+    app = ChatApp(plain.session, settings=plain.settings, detect_local_ollama=True)
+    async with app.run_test() as pilot:
+        await wait_until(
+            pilot,
+            lambda: any(n.title == "Local models found" for n in app._notifications),
+            limit=1000,
+        )
