@@ -24,10 +24,15 @@ class SteadyFooter(Footer):
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
-        # Changes that arrive together (before the next refresh) are looked at once.
+        # Changes that arrive together (before the next refresh) are looked at once. The
+        # first keys are composed at once: after a refresh, they came after the frames
+        # that lay out the rest of the screen, the last part of the first screen to show.
         if self.is_attached and screen is self.screen and not self._recompose_queued:
             self._recompose_queued = True
-            self.call_after_refresh(self._recompose_if_keys_changed)
+            if self._composed_keys is None:
+                self.call_later(self._recompose_if_keys_changed)
+            else:
+                self.call_after_refresh(self._recompose_if_keys_changed)
 
     async def _recompose_if_keys_changed(self) -> None:
         self._recompose_queued = False
