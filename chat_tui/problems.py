@@ -63,8 +63,8 @@ def describe_value(value: object) -> str:
 
 
 _KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
-_KEY_LINE = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
-_HEADER_LINE = re.compile(rf"^\s*\[\[?\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*\]")
+_KEY_LINE = rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*="
+_HEADER_LINE = rf"^\s*\[\[?\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*\]"
 
 
 def _key_parts(dotted: str) -> list[str]:
@@ -75,37 +75,53 @@ def _key_parts(dotted: str) -> list[str]:
 class KeyLines:
     """The line where each key path (`profiles.ollama.base_url`) is first written.
 
-    A line scanner, not a TOML parser: good enough to point at a valid file's keys.
+    A line scanner, not a TOML parser: good enough to point at a valid file's keys. It scans
+    when first asked: most files read at start (the shipped themes) have nothing to point at.
     """
 
     def __init__(self, text: str) -> None:
-        self._lines: dict[str, int] = {}
-        table: list[str] = []
-        in_multiline: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
-            if in_multiline:
-                if line.count(in_multiline) % 2 == 1:
-                    in_multiline = None
-                continue
-            if header := _HEADER_LINE.match(line):
-                table = _key_parts(header.group(1))
-                self._remember(table, number)
-            elif assignment := _KEY_LINE.match(line):
-                self._remember(table + _key_parts(assignment.group(1)), number)
-            for quotes in ('"""', "'''"):
-                if line.count(quotes) % 2 == 1:
-                    in_multiline = quotes
+        self._text = text
+        self._scanned: dict[str, int] | None = None
 
-    def _remember(self, parts: list[str], number: int) -> None:
-        for end in range(1, len(parts) + 1):
-            self._lines.setdefault(".".join(parts[:end]), number)
+    @property
+    def _lines(self) -> dict[str, int]:
+        if self._scanned is None:
+            self._scanned = _scan_key_lines(self._text)
+        return self._scanned
 
     def line_of(self, key: str) -> int | None:
         """The key's line, else its nearest enclosing table's (`favourites[2]` -> `favourites`)."""
         parts = key.replace("[", ".[").split(".")
+        lines = self._lines
         while parts:
-            found = self._lines.get(".".join(parts))
+            found = lines.get(".".join(parts))
             if found is not None:
                 return found
             parts.pop()
         return None
+
+
+def _scan_key_lines(text: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+
+    def remember(parts: list[str], number: int) -> None:
+        for end in range(1, len(parts) + 1):
+            lines.setdefault(".".join(parts[:end]), number)
+
+    header_line, key_line = re.compile(_HEADER_LINE), re.compile(_KEY_LINE)
+    table: list[str] = []
+    in_multiline: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if line.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        if header := header_line.match(line):
+            table = _key_parts(header.group(1))
+            remember(table, number)
+        elif assignment := key_line.match(line):
+            remember(table + _key_parts(assignment.group(1)), number)
+        for quotes in ('"""', "'''"):
+            if line.count(quotes) % 2 == 1:
+                in_multiline = quotes
+    return lines
