@@ -19,6 +19,29 @@ def test_importing_the_app_imports_no_markdown_renderer_or_http_client():
     assert out.stdout.strip() == "[]"
 
 
+# What the first screen does not show: imported when first used.
+LATER = (
+    "chat_tui.screens.history.conversation_view",
+    "chat_tui.screens.history.browser",
+    "chat_tui.screens.conversation_settings",
+    "chat_tui.screens.attach_file",
+    "chat_tui.screens.dialogs",
+    "chat_tui.screens.chat.race",
+    "chat_tui.store.search",
+    "chat_tui.binding_ids",
+)
+
+
+def test_starting_the_app_imports_none_of_the_screens_it_opens_later(tmp_path):
+    code = (
+        "import sys\n"
+        "import chat_tui.app, chat_tui.cli, chat_tui.startup\n"
+        f"print(sorted(name for name in {LATER!r} if name in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_starting_the_app_imports_no_subcommand(tmp_path):
     code = (
         "import sys\n"

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chat_tui.attachments import Attachment
 from chat_tui.conversation import (
@@ -32,15 +33,9 @@ from chat_tui.store.rows import (
     turn_from_row,
     turn_values,
 )
-from chat_tui.store.search import (
-    MATCH_END,
-    MATCH_START,
-    SNIPPET_ELLIPSIS,
-    SNIPPET_TOKENS,
-    SearchHit,
-    fts_match_expression,
-    snippet_spans,
-)
+
+if TYPE_CHECKING:
+    from chat_tui.store.search import SearchHit
 
 SEARCH_POOL = 2000  # matches ranked per search, newest first (see `search`)
 APP_STOPPED_MESSAGE = "the app stopped before the reply finished"
@@ -377,6 +372,8 @@ class TranscriptStore:
         messages match; beyond that, the best among the newest SEARCH_POOL matches are
         returned, which bounds the cost of a very common word.
         """
+        from chat_tui.store.search import fts_match_expression  # with the first search
+
         whole_words = fts_match_expression(query, prefixes=False)
         if whole_words is None:
             return []
@@ -390,6 +387,8 @@ class TranscriptStore:
         return hits[:limit]
 
     def _search_expression(self, expression: str, limit: int) -> list[SearchHit]:
+        from chat_tui.store.search import SearchHit, snippet_spans  # with the first search
+
         best = self._connection.execute(
             """
             WITH pool AS (
@@ -429,6 +428,13 @@ class TranscriptStore:
         whole doclist per evaluation); `+rowid IN` then filters without turning into one
         evaluation per id, and snippet() runs only for the rows kept.
         """
+        from chat_tui.store.search import (
+            MATCH_END,
+            MATCH_START,
+            SNIPPET_ELLIPSIS,
+            SNIPPET_TOKENS,
+        )  # with the first search
+
         placeholders = ", ".join("?" * len(message_ids))
         rows = self._connection.execute(
             f"""
