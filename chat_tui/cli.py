@@ -83,9 +83,12 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # Which subcommand, if any, first: only its module is imported to parse its options.
-    chosen, _ = build_parser(configure=()).parse_known_args(argv)
+    parser = build_parser(configure=())
+    chosen, _ = parser.parse_known_args(argv)
     command = getattr(chosen, "command", None)
-    args = build_parser(configure=[command] if command else []).parse_args(argv)
+    if command:  # the app itself needs no second parser
+        parser = build_parser(configure=[command])
+    args = parser.parse_args(argv)
     module = getattr(args, "_module", None)
     if module is not None:
         return run_command(module, args)
