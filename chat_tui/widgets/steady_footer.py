@@ -1,20 +1,17 @@
-"""Textual's footer, recomposed only when the keys it shows change, its keys styled once.
+"""Textual's footer, recomposed only when the keys it shows change (`KeyFooter` is one).
 
 `Footer` recomposes (a new widget per key: about 12 ms for the chat's keys) on every
 `refresh_bindings` of its screen, and a screen calls that for each focus change, twice when it
 first shows (focus, then again after the next refresh) and once when it resumes: the chat's
-start paid for three compositions of the same keys. And each new key restyled itself once
-mounted (see `compose`).
+start paid for three compositions of the same keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
-from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 
 class SteadyFooter(Footer):
@@ -22,14 +19,6 @@ class SteadyFooter(Footer):
         super().__init__(compact=compact)
         self._composed_keys: Hashable = None  # what the last composition showed
         self._recompose_queued = False
-
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                # `FooterKey.compact` starts True, and its watcher adds the class when the key
-                # mounts: a restyle of the key (about 1 ms each) unless the class is there.
-                widget.add_class("-compact", update=False)
-            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
@@ -47,6 +36,8 @@ class SteadyFooter(Footer):
 
     async def _recompose_if_keys_changed(self) -> None:
         self._recompose_queued = False
+        if not self.is_attached:  # its screen was closed meanwhile
+            return
         keys = self.shown_keys()
         if keys == self._composed_keys:
             return
