@@ -178,6 +178,7 @@ def test_race_finished_at_80_columns(snap_compare) -> None:
     app = build_app(provider(reasoning=False))
 
     async def run_before(pilot: Pilot) -> None:
+        await screens.chat_composed(pilot)
         pilot.app.chat.prompt.insert(screens.QUESTION)  # type: ignore[attr-defined]
         pilot.app.chat.action_race()  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "RaceScreen")
