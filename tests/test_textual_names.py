@@ -19,7 +19,6 @@ import chat_tui.widgets
 _GENERATED = set(vars(type("_Probe", (Widget,), {})))
 # Textual names we set on purpose, with why.
 _DELIBERATE = {
-    "_anchor_released",  # MessageLog.follow: Textual's "the user scrolled away" flag
     "_bindings_ready",  # SteadyFooter.bindings_changed sets Footer's flag as Footer's own does
 }
 _ASSIGNED = re.compile(r"self\.(_[a-z]\w*)\s*(?::[^=\n]*)?=(?!=)")

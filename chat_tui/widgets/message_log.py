@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.geometry import Size
@@ -31,6 +30,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from chat_tui.conversation import Turn
+from chat_tui.widgets.following_scroll import FollowingScroll
 from chat_tui.widgets.messages import AssistantMessage, UserMessage
 
 SHOWN_MESSAGES = 20
@@ -85,7 +85,7 @@ class EarlierMessages(Static):
 CursorActionKind = Literal["copy", "edit", "regenerate", "alternative", "delete"]
 
 
-class MessageLog(VerticalScroll):
+class MessageLog(FollowingScroll):
     DEFAULT_CSS = """
     MessageLog {
         height: 1fr;
@@ -163,9 +163,6 @@ class MessageLog(VerticalScroll):
         self._mounted_from = 0
         self._earlier: EarlierMessages | None = None
         self.selected: Widget | None = None  # the message under the cursor
-
-    def on_mount(self) -> None:
-        self.anchor()
 
     @dataclass
     class Typed(Message):
@@ -291,18 +288,9 @@ class MessageLog(VerticalScroll):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        # The user scrolled to the top (the anchor is released only by scrolling away).
-        if new_value <= 0 < old_value and self._hidden and self._anchor_released:
+        # The user scrolled to the top (following stops only when the user scrolls away).
+        if new_value <= 0 < old_value and self._hidden and not self.following:
             self.show_earlier()
-
-    def follow(self) -> None:
-        """Jump to the newest text and follow it again (the user just sent a message)."""
-        self._anchor_released = False  # Textual's flag for "the user scrolled away"
-        self.anchor()
-
-    @property
-    def following(self) -> bool:
-        return self.is_anchored and not self._anchor_released
 
     def last_assistant(self) -> AssistantMessage | None:
         # From the messages added since the last clear: a query would also find the ones

@@ -191,7 +191,10 @@ class AssistantMessage(Vertical):
             self._indicator = TypingIndicator(self._waiting_label)
             yield self._indicator
         yield self._body
-        yield Static(Content(self._initial_footer), classes="footer", markup=False)
+        footer = Static(Content(self._initial_footer), classes="footer", markup=False)
+        # Empty while the reply streams: a blank row under the live text otherwise.
+        footer.display = bool(self._initial_footer)
+        yield footer
 
     def _make_reasoning(self, text: str, *, collapsed: bool) -> Collapsible:
         self._reasoning_text = Static(Content(text), markup=False)
@@ -210,6 +213,11 @@ class AssistantMessage(Vertical):
     @property
     def reasoning(self) -> str:
         return self._reasoning
+
+    @property
+    def blank_rows_below_text(self) -> int:
+        """The live room below the reply's text (its footer is hidden until it finishes)."""
+        return self._body.blank_rows
 
     def stop_waiting(self) -> None:
         if self._indicator is not None:
@@ -276,7 +284,9 @@ class AssistantMessage(Vertical):
             self._reasoning_collapsible.collapsed = True
         self.set_class(turn.status is MessageStatus.CANCELLED, "-cancelled")
         self.set_class(turn.status in _FAILED, "-failed")
-        self.query_one(".footer", Static).update(Content(reply_footer(turn)))
+        footer = self.query_one(".footer", Static)
+        footer.update(Content(reply_footer(turn)))
+        footer.display = True
 
 
 _FAILED = (MessageStatus.INTERRUPTED, MessageStatus.ERROR)

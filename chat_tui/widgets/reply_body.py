@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from chat_tui.markdown_split import split_segments
 from chat_tui.theming import code_theme_for
+from chat_tui.widgets.following_scroll import FollowingScroll
 from chat_tui.widgets.line_selection import (
     SelectionLook,
     highlighted,
@@ -28,8 +29,8 @@ from chat_tui.widgets.line_selection import (
 # Finished blocks are cut from the live tail once it holds this much text past a block
 # boundary: the tail (re-rendered on every flush) stays about one block long.
 SEGMENT_CHARS = 160
-# A live reply's height grows a quarter of the screen at a time, and at least this many lines
-# (see ReplyBody._repaint_from).
+# A live reply's height grows a screen at a time, and at least this many lines: blank room below
+# its text, which the log keeps out of sight (see ReplyBody._repaint_from, FollowingScroll).
 MIN_LIVE_HEIGHT_STEP = 4
 
 
@@ -122,6 +123,7 @@ class ReplyBody(Widget):
         self._tail_lines: list[Strip] = []
         self._width = 0
         self._height = 0
+        self._text_rows = 0  # the height without the live room below the text
         self._shown_selection: Selection | None = None  # kept by selection_updated
         self._painting = False  # see render_lines
 
@@ -165,15 +167,17 @@ class ReplyBody(Widget):
         """Re-render the tail (which started at line `first_changed`), repaint the lines that
         changed, and re-lay out the screen only if the height changed.
 
-        A live body's height grows several lines at a time (blank lines below the text), so
-        the log scrolls and re-lays out on one flush in several instead of each time the reply
-        gains a line: each of those repaints the whole visible log.
+        A live body's height grows a screen at a time (blank room below the text), so the
+        screen is re-laid out once a screen of text (12 ms with a long log) instead of each
+        time the reply gains a line. The log that follows the end keeps the room below its
+        view and moves the view one line down as the text gains one (a scroll: see
+        FollowingScroll).
         """
         old = self._tail_lines
         self._tail_lines = self._render_markdown(self._tail, self._width, live=self.live)
         new = self._block_lines[first_changed:] + self._tail_lines
         # Most of a growing tail renders as before (a paragraph changes in its last line or
-        # two): repaint from the first line that differs. The padding below the text stays
+        # two): repaint from the first line that differs. The room below the text stays
         # blank, so the lines that change end at the longer of the two texts.
         start = next(
             (i for i, (before, after) in enumerate(zip(old, new, strict=False)) if before != after),
@@ -183,20 +187,39 @@ class ReplyBody(Widget):
         if len(old) == len(new):
             while end > start and old[end - 1] == new[end - 1]:
                 end -= 1
-        lines = len(self._block_lines) + len(self._tail_lines)
-        height = self._padded(lines)
+        rows = len(self._block_lines) + len(self._tail_lines)
+        end_moved = rows != self._text_rows
+        self._text_rows = rows
+        height = self._padded(rows)
         changed = Region(0, first_changed + start, self._width, end - start)
         if height != self._height:
             self._height = height
-            self.refresh(changed, layout=True)
-        elif changed.height > 0:
+            self.refresh(changed, layout=True)  # the log places its view in this layout
+            return
+        if changed.height > 0:
             self.refresh(changed)
+        if end_moved:
+            self._show_text_end()
 
-    def _padded(self, lines: int) -> int:
+    def _show_text_end(self) -> None:
+        """The text's end moved inside the room: the scroll that follows it moves now, so the
+        new lines and the scroll make one frame (a message arrived a frame later: a third
+        more frames, each repainting the whole log)."""
+        for ancestor in self.ancestors:
+            if isinstance(ancestor, FollowingScroll):
+                ancestor.show_text_end()
+                return
+
+    @property
+    def blank_rows(self) -> int:
+        """Rows of the live room below the text (none once finished)."""
+        return self._height - self._text_rows
+
+    def _padded(self, rows: int) -> int:
         if not self.live:
-            return lines
-        step = max(MIN_LIVE_HEIGHT_STEP, self.screen.size.height // 4)
-        return lines + -lines % step
+            return rows
+        step = max(MIN_LIVE_HEIGHT_STEP, self.screen.size.height)
+        return rows + -rows % step
 
     # ---- rendering -------------------------------------------------------------------------
 
@@ -221,7 +244,8 @@ class ReplyBody(Widget):
             line for block in self._blocks for line in self._block_at(block, width)
         ]
         self._tail_lines = self._render_markdown(self._tail, width, live=self.live)
-        self._height = self._padded(len(self._block_lines) + len(self._tail_lines))
+        self._text_rows = len(self._block_lines) + len(self._tail_lines)
+        self._height = self._padded(self._text_rows)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._width:

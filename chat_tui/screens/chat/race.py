@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -26,6 +26,7 @@ from chat_tui.providers.base import Provider, ProviderError
 from chat_tui.providers.catalog import ProviderCatalog, Target
 from chat_tui.screens.chat.reply_presenter import ReplyPresenter, waiting_label
 from chat_tui.session import ChatSession, PendingReply
+from chat_tui.widgets.following_scroll import FollowingScroll
 from chat_tui.widgets.key_footer import FooterPlan, KeyFooter
 from chat_tui.widgets.messages import AssistantMessage
 from chat_tui.widgets.status_bar import StatusBar
@@ -84,8 +85,7 @@ class RaceLane(Vertical):
         self.done = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as scroll:
-            scroll.anchor()
+        with FollowingScroll():
             yield self.message
         yield self.status_bar
 
