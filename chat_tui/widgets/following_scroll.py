@@ -10,10 +10,14 @@ the view, and each new line moves the view down by a line, which is a scroll, no
 
 from __future__ import annotations
 
+from math import ceil
+from typing import Any
+
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.layout import DockArrangeResult
-from textual.scrollbar import ScrollBar
+from textual.reactive import Reactive
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
 
 
@@ -27,9 +31,24 @@ class FollowingScroll(VerticalScroll):
     As with Textual's anchor, content shorter than the view sits at its bottom.
     """
 
+    # Growing content changes the virtual size on every flush; Textual updates the scroll
+    # position and scrollbar itself, so a second layout pass of the screen adds nothing.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
+
     def __init__(self, *children: Widget, **kwargs: str | None) -> None:
         super().__init__(*children, **kwargs)  # type: ignore[arg-type]
         self._following = True
+        self._thumb_drawn = (0, 0)  # see _thumb
+
+    def on_mount(self) -> None:
+        # Textual's documented hook for drawing a scrollbar differently.
+        self.vertical_scrollbar.renderer = self._scrollbar_renderer  # type: ignore[assignment]
+
+    def _scrollbar_renderer(self, **options: Any) -> ScrollBarRender:
+        """Textual's scrollbar, measuring the text without the room below it: its thumb
+        reaches the bottom when the view shows the text's end."""
+        options["virtual_size"] -= self.blank_rows_at_end
+        return ScrollBarRender(**options)
 
     @property
     def following(self) -> bool:
@@ -39,8 +58,7 @@ class FollowingScroll(VerticalScroll):
     def follow(self) -> None:
         """Show the end and follow it again (the user sent a message, or pressed ctrl+end)."""
         self._following = True
-        self._show_end()
-        self.vertical_scrollbar.position = max(0, self.scroll_y)
+        self.scroll_end(animate=False, immediate=True)  # the next layout puts it exactly
 
     def release_anchor(self) -> None:
         """Stop following: Textual calls this when the user scrolls (wheel, keys, scrollbar)."""
@@ -62,6 +80,10 @@ class FollowingScroll(VerticalScroll):
         """The end is the last line of text: the room below it cannot be scrolled to."""
         return max(0, super().max_scroll_y - self.blank_rows_at_end)
 
+    def validate_show_vertical_scrollbar(self, show: bool) -> bool:
+        """No scrollbar for the room alone (Textual decides at each layout, room included)."""
+        return show and self.max_scroll_y > 0
+
     def arrange(self, size: Size, optimal: bool = False) -> DockArrangeResult:
         arrangement = super().arrange(size, optimal)
         if self._following and not optimal:
@@ -71,33 +93,44 @@ class FollowingScroll(VerticalScroll):
         return arrangement
 
     def _place_view(self, arrangement: DockArrangeResult, view_height: int) -> None:
-        """Put the text's last line on the view's bottom row. As Textual's anchor does, the
-        offset is not clamped (short content sits at the bottom) and no watcher runs: one
-        would ask for another arrangement."""
+        """Put the text's last line on the view's bottom row."""
         bottom = arrangement.spatial_map.total_region.bottom - self.blank_rows_at_end
-        end = bottom - view_height
-        if end != self.scroll_y:
-            self.set_reactive(Widget.scroll_y, end)
-            self.set_reactive(Widget.scroll_target_y, end)
-            self.vertical_scrollbar.set_reactive(ScrollBar.position, end)
+        self._scroll_without_watchers(bottom - view_height)
 
-    def _show_end(self) -> None:
-        """Place the view at the text's end now, between layouts."""
-        view = self.scrollable_content_region
-        self._place_view(super().arrange(view.size), view.height)  # cached since the layout
-        self._refresh_scroll()  # Textual's: draw at the new offset (its watchers skipped)
+    def _scroll_without_watchers(self, y: float) -> None:
+        """As Textual's anchor sets the offset: not clamped (content shorter than the view
+        sits at its bottom), and no watcher runs (one would ask for another arrangement)."""
+        if y != self.scroll_y:
+            self.set_reactive(Widget.scroll_y, y)
+            self.set_reactive(Widget.scroll_target_y, y)
+            self.vertical_scrollbar.set_reactive(ScrollBar.position, y)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if not self._following and new_value >= self.max_scroll_y:
             self._following = True  # the user scrolled back to the end
 
-    def show_text_end(self) -> None:
-        """A live reply's text end moved inside its room (no layout): move the view to it.
+    def show_text_end(self, rows: int) -> None:
+        """A live reply's text end moved `rows` down inside its room, with no layout: move the
+        view with it. The scrollbar is redrawn only if its thumb moved (redrawing the whole
+        scrollbar for each line made each move cost about twice as much)."""
+        if not self._following:
+            return
+        self._scroll_without_watchers(self.scroll_y + rows)
+        self._refresh_scroll()  # Textual's: draw at the new offset
+        thumb = self._thumb()
+        if thumb != self._thumb_drawn:
+            self._thumb_drawn = thumb
+            self.vertical_scrollbar.refresh()
 
-        The scrollbar's thumb moves at the next layout (within a screen of text), as it did
-        when the view itself moved only then: redrawing the whole scrollbar for each line
-        made each move cost about twice as much.
-        """
-        if self._following:
-            self._show_end()
+    def _thumb(self) -> tuple[int, int]:
+        """The thumb's ends in eighths of a cell, as ScrollBarRender reckons them."""
+        bar = self.vertical_scrollbar
+        size, window = bar.size.height, bar.window_size
+        virtual = bar.window_virtual_size - self.blank_rows_at_end
+        if not (size and window and virtual > window):
+            return (0, 0)
+        steps = len(ScrollBarRender.VERTICAL_BARS)
+        thumb = max(1, window / (virtual / size))
+        start = int((size - thumb) * bar.position / (virtual - window) * steps)
+        return start, start + ceil(thumb * steps)

@@ -23,9 +23,7 @@ from typing import ClassVar, Literal
 from textual.binding import Binding
 from textual.content import Content
 from textual.events import Key
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import Reactive
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
@@ -135,10 +133,6 @@ class MessageLog(FollowingScroll):
             return self.log
 
     can_focus = True
-
-    # Growing content changes the virtual size on every flush; Textual updates the scroll
-    # position and scrollbar itself, so a second layout pass of the screen adds nothing.
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
     def __init__(
         self,

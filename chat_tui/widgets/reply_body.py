@@ -188,7 +188,7 @@ class ReplyBody(Widget):
             while end > start and old[end - 1] == new[end - 1]:
                 end -= 1
         rows = len(self._block_lines) + len(self._tail_lines)
-        end_moved = rows != self._text_rows
+        moved = rows - self._text_rows
         self._text_rows = rows
         height = self._padded(rows)
         changed = Region(0, first_changed + start, self._width, end - start)
@@ -198,16 +198,16 @@ class ReplyBody(Widget):
             return
         if changed.height > 0:
             self.refresh(changed)
-        if end_moved:
-            self._show_text_end()
+        if moved:
+            self._show_text_end(moved)
 
-    def _show_text_end(self) -> None:
-        """The text's end moved inside the room: the scroll that follows it moves now, so the
-        new lines and the scroll make one frame (a message arrived a frame later: a third
-        more frames, each repainting the whole log)."""
+    def _show_text_end(self, moved: int) -> None:
+        """The text's end moved `moved` rows inside the room: the scroll that follows it
+        moves now, so the new lines and the scroll make one frame (a message arrived a frame
+        later: a third more frames, each repainting the whole log)."""
         for ancestor in self.ancestors:
             if isinstance(ancestor, FollowingScroll):
-                ancestor.show_text_end()
+                ancestor.show_text_end(moved)
                 return
 
     @property
