@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.containers import VerticalScroll
+
 from chat_tui.app import ChatApp
 from chat_tui.config import Settings
 from chat_tui.conversation import MessageStatus, Turn
@@ -159,3 +161,36 @@ def test_a_failed_side_does_not_finish() -> None:
     failed = finished_run(0.05, 0.1, state=RunState.FAILED)
     verdict = race_verdict(ok, finished_run(0.2, 1.0), broken, failed)
     assert verdict.startswith("first token: Sim · broken by 150 ms · finished first: Sim · ok ·")
+
+
+async def test_a_lane_s_newest_line_sits_on_its_bottom_row() -> None:
+    """The lanes follow their replies like the chat's log: no blank room under the text."""
+    gates = [asyncio.Event() for _ in range(40)]
+    steps: list[str | asyncio.Event] = []
+    for number, gate in enumerate(gates):
+        paragraph_break = "\n\n" if number else ""
+        steps += [f"{paragraph_break}line {number} of the reply", gate]
+    provider = ScriptedProvider(steps)
+    session = make_session()
+    app = ChatApp(session, settings=Settings(flush_interval_ms=20))
+    app.animation_level = "none"
+    async with app.run_test(size=(100, 30)) as pilot:
+        left = entrant(provider, "m")
+        screen = RaceScreen(session, "stream", left, entrant(provider, "m", streaming=False))
+        await app.push_screen(screen)
+        lane = screen.lanes[0]
+        scroll = lane.query_one(VerticalScroll)
+        checked = 0
+        for number, gate in enumerate(gates[:-1]):
+            await wait_until(pilot, lambda n=number: f"line {n} of" in lane.message.text)
+            await pilot.pause()  # the frame that shows it
+            view = scroll.scrollable_content_region
+            rows = [s.text for s in app.screen._compositor.render_strips()]
+            bottom = rows[view.bottom - 1][view.x : view.right].strip(" ▊▌█")
+            if number > 15:  # the reply is taller than the lane by now
+                assert bottom == f"line {number} of the reply", (number, bottom)
+                checked += 1
+            gate.set()
+        assert checked
+        gates[-1].set()
+        await wait_until(pilot, lambda: bool(screen.verdict), limit=800)
