@@ -35,9 +35,15 @@ class FollowingScroll(VerticalScroll):
     # position and scrollbar itself, so a second layout pass of the screen adds nothing.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
 
-    def __init__(self, *children: Widget, **kwargs: str | None) -> None:
+    def __init__(
+        self, *children: Widget, short_content_at_top: bool = False, **kwargs: str | None
+    ) -> None:
+        """`short_content_at_top`: content shorter than the view starts at its top (the
+        race's lanes); otherwise it sits at its bottom, as with Textual's anchor (the chat)."""
         super().__init__(*children, **kwargs)  # type: ignore[arg-type]
+        self.short_content_at_top = short_content_at_top
         self._following = True
+        self._text_end = 0  # the offset that puts the text's last line on the bottom row
         self._thumb_drawn = (0, 0)  # see _thumb
 
     def on_mount(self) -> None:
@@ -95,11 +101,13 @@ class FollowingScroll(VerticalScroll):
     def _place_view(self, arrangement: DockArrangeResult, view_height: int) -> None:
         """Put the text's last line on the view's bottom row."""
         bottom = arrangement.spatial_map.total_region.bottom - self.blank_rows_at_end
-        self._scroll_without_watchers(bottom - view_height)
+        self._text_end = bottom - view_height
+        self._scroll_to_text_end()
 
-    def _scroll_without_watchers(self, y: float) -> None:
-        """As Textual's anchor sets the offset: not clamped (content shorter than the view
-        sits at its bottom), and no watcher runs (one would ask for another arrangement)."""
+    def _scroll_to_text_end(self) -> None:
+        """As Textual's anchor sets the offset: no watcher runs (one would ask for another
+        arrangement), and it is not clamped unless short content starts at the top."""
+        y = max(0, self._text_end) if self.short_content_at_top else self._text_end
         if y != self.scroll_y:
             self.set_reactive(Widget.scroll_y, y)
             self.set_reactive(Widget.scroll_target_y, y)
@@ -116,7 +124,8 @@ class FollowingScroll(VerticalScroll):
         scrollbar for each line made each move cost about twice as much)."""
         if not self._following:
             return
-        self._scroll_without_watchers(self.scroll_y + rows)
+        self._text_end += rows
+        self._scroll_to_text_end()
         self._refresh_scroll()  # Textual's: draw at the new offset
         thumb = self._thumb()
         if thumb != self._thumb_drawn:

@@ -85,7 +85,7 @@ class RaceLane(Vertical):
         self.done = False
 
     def compose(self) -> ComposeResult:
-        with FollowingScroll():
+        with FollowingScroll(short_content_at_top=True):
             yield self.message
         yield self.status_bar
 

@@ -164,7 +164,8 @@ def test_a_failed_side_does_not_finish() -> None:
 
 
 async def test_a_lane_s_newest_line_sits_on_its_bottom_row() -> None:
-    """The lanes follow their replies like the chat's log: no blank room under the text."""
+    """The lanes follow their replies like the chat's log: no blank room under the text
+    (and a short reply starts at the top)."""
     gates = [asyncio.Event() for _ in range(40)]
     steps: list[str | asyncio.Event] = []
     for number, gate in enumerate(gates):
@@ -187,6 +188,8 @@ async def test_a_lane_s_newest_line_sits_on_its_bottom_row() -> None:
             view = scroll.scrollable_content_region
             rows = [s.text for s in app.screen._compositor.render_strips()]
             bottom = rows[view.bottom - 1][view.x : view.right].strip(" ▊▌█")
+            if number == 0:  # a short reply starts at the lane's top
+                assert "Sim · m" in rows[view.y][view.x : view.right], rows[view.y : view.y + 3]
             if number > 15:  # the reply is taller than the lane by now
                 assert bottom == f"line {number} of the reply", (number, bottom)
                 checked += 1
