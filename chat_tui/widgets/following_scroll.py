@@ -53,7 +53,8 @@ class FollowingScroll(VerticalScroll):
     def _scrollbar_renderer(self, **options: Any) -> ScrollBarRender:
         """Textual's scrollbar, measuring the text without the room below it: its thumb
         reaches the bottom when the view shows the text's end."""
-        options["virtual_size"] -= self.blank_rows_at_end
+        text_height = options["virtual_size"] - self.blank_rows_at_end
+        options["virtual_size"] = max(text_height, options["window_size"])
         return ScrollBarRender(**options)
 
     @property

@@ -158,7 +158,7 @@ class ReplyBody(Widget):
         self._repaint_from(first_changed)
 
     def finish(self) -> None:
-        """The reply ended: drop the live padding below the text."""
+        """The reply ended: drop the live room below the text."""
         self.live = False
         if self._width:
             self._repaint_from(len(self._block_lines))
