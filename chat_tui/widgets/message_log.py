@@ -117,7 +117,20 @@ class MessageLog(FollowingScroll):
         ),
         Binding("right", "act('alternative', 1)", "Next alternative", id="cursor.alternative_next"),
         Binding("d", "act('delete')", "Delete message", id="cursor.delete"),
+        # The screen's Esc (stop the reply) stands aside while a message is selected, so the
+        # footer says what Esc does here.
+        Binding("escape", "leave", "Back to the prompt", id="cursor.back"),
     ]
+
+    @dataclass
+    class CursorLeft(Message):
+        """The user is done with the selected message (Esc): the keys go back to the prompt."""
+
+        log: MessageLog
+
+        @property
+        def control(self) -> MessageLog:
+            return self.log
 
     @dataclass
     class CursorAction(Message):
@@ -318,6 +331,8 @@ class MessageLog(FollowingScroll):
         scroll it into view (its top, when it is taller than the log)."""
         if self.selected is not None:
             self.selected.remove_class("-selected")
+        if (self.selected is None) != (message is None):
+            self.refresh_bindings()  # the cursor's keys (and Esc's meaning) come or go
         self.selected = message
         if message is None:
             return
@@ -353,7 +368,11 @@ class MessageLog(FollowingScroll):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The cursor's keys only while a message is selected: otherwise they are the
         screen's (`r` retries a failed reply when the log has the focus)."""
-        return action != "act" or self.selected is not None
+        return action not in ("act", "leave") or self.selected is not None
+
+    def action_leave(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.CursorLeft(self))
 
     def action_act(self, kind: CursorActionKind, step: int = 0) -> None:
         if self.selected is not None:

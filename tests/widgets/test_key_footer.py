@@ -81,6 +81,12 @@ async def test_with_the_message_cursor_its_keys_come_first_at_80_columns() -> No
         await settle(pilot)
         keys = footer_keys(app)
         assert keys[:4] == ["c Copy", "e Edit", "r Regenerate", "d Delete"], keys
+        # Esc goes back to the prompt here, and the footer says so (not the stop key's word).
+        assert "esc Back" in keys and "esc Stop" not in keys, keys
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.chat.log_view.selected is None and app.chat.prompt.has_focus
+        assert "esc Stop" in footer_keys(app)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")

@@ -99,6 +99,7 @@ CHAT_FOOTER = FooterPlan(
     keep=(
         "app.help",
         "chat.cancel",
+        "cursor.back",
         "cursor.copy",
         "cursor.edit",
         "cursor.regenerate",
@@ -123,6 +124,7 @@ CHAT_FOOTER = FooterPlan(
         "chat.settings": "Settings",
         "chat.copy_reply": "Copy",
         "chat.select_message": "Select",
+        "cursor.back": "Back",
         "cursor.copy": "Copy",
         "cursor.edit": "Edit",
         "cursor.regenerate": "Regenerate",

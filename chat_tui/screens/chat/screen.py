@@ -443,13 +443,17 @@ class ChatScreen(Screen[None]):
         self.attachments = attachments
         self.query_one(AttachmentChips).show(attachments)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With a message selected, Esc is the message cursor's (back to the prompt; a reply
+        # arriving goes on, and a second Esc stops it).
+        if action != "cancel_reply":
+            return True
+        log = self.query_one_optional(MessageLog)  # None while the screen composes
+        return log is None or log.selected is None
+
     def action_cancel_reply(self) -> None:
-        """Esc: with a message selected, back to the prompt (a reply arriving goes on: a
-        second Esc stops it); while editing a message, stop editing (the text typed before
-        comes back); otherwise stop the reply."""
-        if self.log_view.selected is not None:
-            self.leave_message_cursor()
-            return
+        """Esc: while editing a message, stop editing (the text typed before comes back);
+        otherwise stop the reply."""
         if self.message_actions.editing is not None and self.pending is None:
             self.message_actions.stop_editing()
             return
@@ -699,6 +703,10 @@ class ChatScreen(Screen[None]):
         """A click in the prompt (or anywhere else) ends the message cursor."""
         if event.widget is not self.log_view and self.log_view.selected is not None:
             self.log_view.select(None)
+
+    @on(MessageLog.CursorLeft)
+    def _cursor_left(self) -> None:
+        self.leave_message_cursor()
 
     @on(MessageLog.CursorAction)
     def _act_on_selected(self, event: MessageLog.CursorAction) -> None:
