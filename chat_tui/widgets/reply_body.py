@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import importlib
 import threading
+from bisect import bisect_right
+import weakref
+from collections import OrderedDict
 
 from rich.console import Console, ConsoleOptions
 from rich.segment import Segment
@@ -32,6 +35,48 @@ SEGMENT_CHARS = 160
 # A live reply's height grows a screen at a time, and at least this many lines: blank room below
 # its text, which the log keeps out of sight (see ReplyBody._repaint_from, FollowingScroll).
 MIN_LIVE_HEIGHT_STEP = 4
+# The rendered lines kept, over every finished reply of the app (about 30 screens at 120x40).
+# Each line painted also keeps the lines Textual derives from it (styled, cropped, the widget's
+# painted copy: about 12 KB a line in all), so a 100,000-token conversation paged through once
+# held about 120 MB. Replies painted least recently give theirs up first and render them again
+# when they are shown (about 4 ms per 1,000 characters).
+KEPT_LINES = 1_200
+
+
+class _RenderedReplies:
+    """The finished replies holding rendered lines, least recently shown first."""
+
+    def __init__(self) -> None:
+        self._lines: OrderedDict[int, tuple[weakref.ref[ReplyBody], int]] = OrderedDict()
+        self._total = 0
+
+    def shown(self, body: ReplyBody, lines: int) -> None:
+        """`body` holds `lines` rendered lines and was just rendered or painted."""
+        key = id(body)
+        old = self._lines.pop(key, None)
+        if old is not None:
+            self._total -= old[1]
+        self._lines[key] = (weakref.ref(body, lambda _: self.forget(key)), lines)
+        self._total += lines
+        while self._total > KEPT_LINES and len(self._lines) > 1:
+            first = next(iter(self._lines))
+            reference, _ = self._lines[first]
+            self.forget(first)
+            oldest = reference()
+            if oldest is not None:
+                oldest.drop_lines()
+
+    def forget(self, key: int) -> None:
+        entry = self._lines.pop(key, None)
+        if entry is not None:
+            self._total -= entry[1]
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+
+RENDERED = _RenderedReplies()
 
 
 def preload_markdown() -> None:
@@ -126,6 +171,11 @@ class ReplyBody(Widget):
         self._text_rows = 0  # the height without the live room below the text
         self._shown_selection: Selection | None = None  # kept by selection_updated
         self._painting = False  # see render_lines
+        # Dropped (see drop_lines): the blocks' lines are rendered again one block at a time,
+        # as they are asked for; `_block_starts` holds the line each block starts at.
+        self._dropped = False
+        self._block_starts: list[int] = []
+        self._held = 0  # rendered lines this body holds (RENDERED counts them)
 
     def on_mount(self) -> None:
         self._use_code_theme(self.app.current_theme)
@@ -162,6 +212,39 @@ class ReplyBody(Widget):
         self.live = False
         if self._width:
             self._repaint_from(len(self._block_lines))
+            self._held = self._text_rows
+            RENDERED.shown(self, self._held)
+
+    def drop_lines(self) -> None:
+        """Give up the rendered lines (and Textual's painted copies of them) while keeping
+        the height: the lines come back a block at a time when they are painted, selected
+        or copied. Never while the reply is live."""
+        if self.live or self._dropped or not self._width:
+            return
+        starts: list[int] = []
+        line = 0
+        for block in self._blocks:
+            starts.append(line)
+            line += len(block.lines)
+            block.lines = []
+            block.width = 0
+        self._block_starts = starts
+        self._block_lines = []
+        self._dropped = True
+        self._held = len(self._tail_lines)
+        # Textual's copies: the lines painted (with the widget's padding), and its parent's.
+        self._styles_cache.clear()
+        if self.parent is not None:
+            self.parent._styles_cache.clear()  # type: ignore[attr-defined]
+
+    @property
+    def lines_dropped(self) -> bool:
+        return self._dropped
+
+    @property
+    def held_lines(self) -> int:
+        """The rendered lines this body holds now."""
+        return self._held
 
     def _repaint_from(self, first_changed: int) -> None:
         """Re-render the tail (which started at line `first_changed`), repaint the lines that
@@ -240,12 +323,16 @@ class ReplyBody(Widget):
 
     def _render_all(self, width: int) -> None:
         self._width = width
+        self._dropped = False
         self._block_lines = [
             line for block in self._blocks for line in self._block_at(block, width)
         ]
         self._tail_lines = self._render_markdown(self._tail, width, live=self.live)
         self._text_rows = len(self._block_lines) + len(self._tail_lines)
         self._height = self._padded(self._text_rows)
+        self._held = self._text_rows
+        if not self.live:
+            RENDERED.shown(self, self._held)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._width:
@@ -253,12 +340,29 @@ class ReplyBody(Widget):
         return self._height
 
     def _line(self, y: int) -> Strip | None:
+        if self._dropped:
+            return self._line_rendered_again(y)
         blocks = len(self._block_lines)
         if y < blocks:
             return self._block_lines[y]
         if y - blocks < len(self._tail_lines):
             return self._tail_lines[y - blocks]
         return None
+
+    def _line_rendered_again(self, y: int) -> Strip | None:
+        """Line `y` of a body whose lines were dropped: its block is rendered again."""
+        tail_start = self._text_rows - len(self._tail_lines)
+        if y >= tail_start:
+            tail = y - tail_start
+            return self._tail_lines[tail] if tail < len(self._tail_lines) else None
+        index = bisect_right(self._block_starts, y) - 1
+        if index < 0:
+            return None
+        block = self._blocks[index]
+        if block.width != self._width:
+            self._held += len(self._block_at(block, self._width))
+        offset = y - self._block_starts[index]
+        return block.lines[offset] if offset < len(block.lines) else None
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -289,6 +393,8 @@ class ReplyBody(Widget):
             return super().render_lines(crop)
         finally:
             self._painting = False
+            if not self.live:
+                RENDERED.shown(self, self._held)  # the most recently shown keep their lines
 
     # ---- selection (Textual's API: the screen asks for the text and tells what changed) -----
 
@@ -298,7 +404,7 @@ class ReplyBody(Widget):
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The selected text as shown: a line per line on screen, no padding or margins."""
-        lines = len(self._block_lines) + len(self._tail_lines)
+        lines = self._text_rows
         if not lines:
             return None
         first = 0 if selection.start is None else selection.start.y

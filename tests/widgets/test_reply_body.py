@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from textual.app import App, ComposeResult
-from textual.geometry import Region
+from textual.geometry import Offset, Region
+from textual.selection import Selection
 
+from chat_tui.widgets import reply_body
 from chat_tui.widgets.reply_body import ReplyBody, markdown_lines
 
 REPLY = (
@@ -90,3 +93,57 @@ async def test_painted_lines_carry_no_selection_offsets_but_looked_up_lines_do()
         assert not any("offset" in s.style.meta for line in painted for s in line if s.style)
         looked_up = body.render_line(1)
         assert all("offset" in s.style.meta for s in looked_up if s.style and s.text.strip())
+
+
+class FinishedBodiesApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ReplyBody(REPLY * 3, live=False)
+        yield ReplyBody(REPLY, live=False)
+
+
+async def test_a_body_that_dropped_its_lines_paints_and_copies_the_same_text() -> None:
+    app = FinishedBodiesApp()
+    async with app.run_test(size=(50, 200)) as pilot:
+        body = app.query(ReplyBody).first()
+        await pilot.pause()
+        painted = painted_text(body)
+        everything = body.get_selection(Selection(None, None))
+        body.drop_lines()
+        assert body.lines_dropped
+        assert body.size.height == len(painted)  # the height is kept: no layout needed
+        # Painting the first lines renders only their block again, not the whole reply.
+        first = [s.text.rstrip() for s in body.render_lines(Region(0, 0, body.size.width, 2))]
+        assert first == painted[:2]
+        assert 0 < body.held_lines < len(painted) // 2
+        assert painted_text(body) == painted
+        assert body.get_selection(Selection(None, None)) == everything
+        # Selected while dropped: the highlight is painted over the lines rendered again.
+        body.drop_lines()
+        span = Selection(Offset(0, 3), Offset(10, 5))
+        body.selection_updated(span)
+        copied = body.get_selection(span)
+        assert copied is not None
+        assert copied[0] == everything_between(everything, 3, 5, 10)
+        assert painted_text(body) == painted
+
+
+def everything_between(copied: tuple[str, str] | None, first: int, last: int, end: int) -> str:
+    assert copied is not None
+    lines = copied[0].split("\n")[first : last + 1]
+    return "\n".join([*lines[:-1], lines[-1][:end]])
+
+
+async def test_replies_painted_least_recently_drop_their_lines_beyond_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = FinishedBodiesApp()
+    async with app.run_test(size=(50, 200)) as pilot:
+        first, second = app.query(ReplyBody)
+        await pilot.pause()
+        assert not first.lines_dropped and not second.lines_dropped
+        monkeypatch.setattr(reply_body, "KEPT_LINES", second.held_lines + 1)
+        painted_text(second)  # the second was painted last: the first gives its lines up
+        assert first.lines_dropped and not second.lines_dropped
+        assert reply_body.RENDERED.total <= reply_body.KEPT_LINES
+        painted_text(first)
+        assert second.lines_dropped
