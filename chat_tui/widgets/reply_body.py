@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import importlib
 import threading
-from bisect import bisect_right
 import weakref
+from bisect import bisect_right
 from collections import OrderedDict
 
 from rich.console import Console, ConsoleOptions
