@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from chat_tui.attachments import Attachment
+from chat_tui.collector import collect_closed_widgets_soon
 from chat_tui.config import PresetSettings
 from chat_tui.conversation import Conversation, ConversationSettings, MessageStatus, Turn
 from chat_tui.prompt_history import PromptHistory
@@ -158,6 +159,9 @@ class ChatScreen(Screen[None]):
         """Render the session's conversation from scratch (new, loaded or continued)."""
         self._shown = self.session.conversation
         log = self.log_view
+        if log.messages:  # the widgets cleared away were frozen (see the end)
+            session = self.session
+            collect_closed_widgets_soon(self.app, lambda: session.replying)
         log.clear()
         self._welcome = None
         turns = self.session.conversation.turns

@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
+from chat_tui.collector import collect_closed_widgets_soon
 from chat_tui.conversation import Conversation, Turn
 from chat_tui.screens.dialogs import ConfirmDialog, TextPromptDialog
 from chat_tui.screens.history.export import ExportDialog
@@ -170,6 +171,11 @@ class HistoryConversationScreen(Screen[None]):
             log.scroll_end(animate=False, immediate=True)
             self.call_after_refresh(self._fill_tail)
         self.watch(log, "scroll_y", self._scrolled, init=False)
+
+    def on_unmount(self) -> None:
+        # Its widgets were frozen with everything else (see _keep_out_of_collections).
+        session = self.session
+        collect_closed_widgets_soon(self.app, lambda: session.replying)
 
     def _keep_out_of_collections(self) -> None:
         """Once the turns just loaded are rendered, leave them out of the garbage collector's

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from textual.screen import Screen
 from textual.widgets import RadioButton
 
@@ -22,6 +25,9 @@ from chat_tui.screens.history.conversation_view import (
 )
 from chat_tui.screens.history.export import ExportDialog
 from chat_tui.store import TranscriptStore
+from chat_tui.widgets import reply_body
+from chat_tui.widgets.reply_body import ReplyBody
+from tests.app.conftest import screen_lines
 from tests.app.scripted import ScriptedProvider
 
 from .conftest import (
@@ -344,3 +350,69 @@ async def wait_for_screen(pilot, kind: type[S]) -> S:
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind))
     await pilot.pause()
     return pilot.app.screen  # type: ignore[return-value]
+
+
+async def test_a_closed_conversation_view_is_freed(tmp_path: Path) -> None:
+    # The view freezes what it renders (out of full collections); its widgets hold reference
+    # cycles, so once closed only a collection frees them: browsing many conversations
+    # without sending anything kept every one.
+    db = tmp_path / "t.sqlite3"
+    with TranscriptStore.open(db) as store:
+        conversation = store.create_conversation(title="long replies")
+        build_exchanges(store, conversation.id, 10, answer_lines=10)
+    app = make_store_app(fast(), db)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await open_history(pilot)
+        view = weakref.ref(await open_highlighted(pilot))
+        await wait_until(pilot, lambda: gc.get_freeze_count() > 0)
+        await pilot.press("escape")
+        await wait_for_screen(pilot, HistoryScreen)
+        await wait_until(pilot, lambda: view() is None)
+
+
+async def test_paging_the_chat_up_and_down_shows_every_reply_whose_lines_were_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Replies painted least recently drop their rendered lines (memory): paged back to, they
+    # must read as before, and the message cursor must reach the first message.
+    monkeypatch.setattr(reply_body, "KEPT_LINES", 150)
+    db = tmp_path / "t.sqlite3"
+    with TranscriptStore.open(db) as store:
+        conversation = store.create_conversation(title="long replies")
+        build_exchanges(store, conversation.id, 30, answer_lines=12)
+    app = make_store_app(fast(), db)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await open_history(pilot)
+        await open_highlighted(pilot)
+        await pilot.press("c")
+        chat = await wait_for_screen(pilot, ChatScreen)
+        log = chat.log_view
+        for _ in range(300):  # to the first message, bringing in the earlier ones
+            if log.scroll_y == 0 and not log.hidden_count:
+                break
+            await pilot.press("shift+pageup")
+            await pilot.pause()
+        assert log.hidden_count == 0
+        seen: dict[float, list[str]] = {}
+        while log.scroll_y < log.max_scroll_y:  # down, page by page
+            await pilot.pause()
+            seen[log.scroll_y] = screen_lines(app)
+            await pilot.press("shift+pagedown")
+            await pilot.pause()
+        read = "".join(line for lines in seen.values() for line in lines)
+        assert all(f"answer number {n}" in read for n in range(30))
+        bodies = log.query(ReplyBody)
+        assert any(body.lines_dropped for body in bodies), "nothing dropped: nothing tested"
+        assert reply_body.RENDERED.total <= 150 + max(body.held_lines for body in bodies)
+        for scroll_y, text in reversed(seen.items()):  # and up again: the same screens
+            log.scroll_to(y=scroll_y, animate=False, immediate=True)
+            await pilot.pause()
+            assert screen_lines(app) == text
+
+        chat.prompt.focus()
+        await pilot.press("alt+up")
+        for _ in range(len(log.messages)):
+            await pilot.press("alt+up")
+        await pilot.pause()
+        assert log.selected is log.messages[0]
+        assert "question number 0 " in screen_text(app)
