@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -182,7 +183,7 @@ _FIXED_TABLES: dict[str, dict[str, _Field]] = {
     "timeouts": _TIMEOUTS,
     "ui": _UI,
 }
-_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_TABLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def setting_key(attr: str) -> str:
@@ -391,18 +392,29 @@ def _favourites(reader: _Reader, entries: list[Any]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _profiles(reader: _Reader, table: dict[str, Any]) -> dict[str, ProfileSettings]:
-    profiles: dict[str, ProfileSettings] = {}
+def _named_tables(
+    reader: _Reader, section: str, table: dict[str, Any], what: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The `[section.NAME]` tables that are tables and have a usable name (the others are
+    reported), each with its name."""
     for name, raw in table.items():
-        key = f"profiles.{name}"
+        key = f"{section}.{name}"
         body = reader.table(key, raw)
         if not isinstance(raw, dict):
             continue
-        if not _PROFILE_NAME.match(name):
-            reader.report("error", key, "a profile name may use letters, digits, '-' and '_' only")
+        if not _TABLE_NAME.match(name):
+            reader.report("error", key, f"a {what} name may use letters, digits, '-' and '_' only")
             continue
+        yield name, body
+
+
+def _profiles(reader: _Reader, table: dict[str, Any]) -> dict[str, ProfileSettings]:
+    profiles: dict[str, ProfileSettings] = {}
+    for name, body in _named_tables(reader, "profiles", table, "profile"):
         if name in BUILTIN_PROVIDERS:
-            reader.report("error", key, f"'{name}' is a built-in provider; pick another name")
+            reader.report(
+                "error", f"profiles.{name}", f"'{name}' is a built-in provider; pick another name"
+            )
             continue
         profile = _profile(reader, name, body)
         if profile is not None:
@@ -442,14 +454,8 @@ def _presets(reader: _Reader, table: dict[str, Any]) -> dict[str, PresetSettings
     """`[presets.NAME]`: system, and optionally provider, model, temperature, max_tokens and
     reasoning; unknown keys warned about like everywhere else."""
     presets: dict[str, PresetSettings] = {}
-    for name, raw in table.items():
+    for name, body in _named_tables(reader, "presets", table, "preset"):
         key = f"presets.{name}"
-        body = reader.table(key, raw)
-        if not isinstance(raw, dict):
-            continue
-        if not _PROFILE_NAME.match(name):
-            reader.report("error", key, "a preset name may use letters, digits, '-' and '_' only")
-            continue
         values = reader.fields(
             f"{key}.", {k: v for k, v in body.items() if k != "reasoning"}, _PRESET
         )
