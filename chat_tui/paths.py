@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +67,22 @@ def ensure_private_dir(path: Path) -> Path:
     with contextlib.suppress(OSError):
         os.chmod(path, 0o700)
     return path
+
+
+def write_private_file(path: Path, text: str, *, durable: bool = False) -> None:
+    """Replace `path` with `text` atomically (a temporary file, then a rename), readable by its
+    owner only; `durable`: on disk before the rename (fsync). Raises OSError."""
+    ensure_private_dir(path.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise

@@ -8,13 +8,11 @@ are kept, and the damaged file is kept aside (`.bak`) before the next save repla
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
-from chat_tui.paths import ensure_private_dir
+from chat_tui.paths import ensure_private_dir, write_private_file
 from chat_tui.problems import Problem
 
 HISTORY_LIMIT = 1000
@@ -87,18 +85,7 @@ class PromptHistory:
             _append_line(self.path, text)
 
     def _rewrite(self, path: Path) -> None:
-        ensure_private_dir(path.parent)
-        payload = "".join(_line(entry) for entry in self.entries)
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-            os.chmod(temp_name, 0o600)
-            os.replace(temp_name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
+        write_private_file(path, "".join(_line(entry) for entry in self.entries))
         self._needs_rewrite = False
 
 

@@ -7,14 +7,12 @@ and reported, after which the next save writes a fresh file.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from chat_tui.paths import ensure_private_dir
+from chat_tui.paths import write_private_file
 from chat_tui.problems import Problem
 
 STATE_VERSION = 1
@@ -74,17 +72,5 @@ def save_state(path: Path, state: UiState) -> None:
 
     Raises OSError if the file cannot be written; the caller decides whether to tell the user.
     """
-    ensure_private_dir(path.parent)
     payload = json.dumps({"version": STATE_VERSION, **asdict(state)}, indent=2) + "\n"
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o600)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+    write_private_file(path, payload, durable=True)
