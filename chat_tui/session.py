@@ -117,10 +117,6 @@ class ChatSession:
                 self.on_store_error(str(error))
             return None
 
-    @property
-    def saving(self) -> bool:
-        return self.store is not None
-
     def _ensure_saved_conversation(self) -> int | None:
         if self.conversation.id is None:
             created = self._save(lambda s: s.create_conversation(self.conversation.settings))

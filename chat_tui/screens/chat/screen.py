@@ -419,10 +419,6 @@ class ChatScreen(Screen[None]):
         if self.pending is None:
             self._show_idle_status()
 
-    @property
-    def busy(self) -> bool:
-        return self.pending is not None
-
     # ---- actions: the conversation ---------------------------------------------------------
 
     # ---- attachments ------------------------------------------------------------------------
