@@ -114,6 +114,13 @@ async def test_a_switch_mid_reply_leaves_the_reply_labelled_by_what_serves_it(
     app = app_for(session)
     async with app.run_test(size=(120, 30)) as pilot:
         await type_and_send(pilot, "hi")
+        # The first token is in (on a loaded machine the SDK's import in its thread takes
+        # seconds before the request goes), then the bar says so at once.
+        await wait_until(
+            pilot,
+            lambda: app.chat.pending is not None and app.chat.pending.run.arrivals,
+            limit=2000,
+        )
         await wait_until(pilot, lambda: "receiving" in app.chat.status_bar.text)
         openai = session_for("openai", fake_server)
         app.chat.switch_target(openai.provider, openai.target)
